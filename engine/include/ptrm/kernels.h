@@ -1,0 +1,88 @@
+// Compute kernels: the only code that talks to XNNPACK / pthreadpool.
+// GEMMs go through XNNPACK fully-connected operators; the elementwise kernels are plain C++ written so that -O3
+// (native AVX2, wasm simd128) auto-vectorises them, and are spread over rows with pthreadpool when large.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+struct pthreadpool;
+struct xnn_operator;
+
+namespace ptrm {
+
+// A pthreadpool shared by XNNPACK and the elementwise kernels. threads = 0 → one per hardware thread;
+// threads = 1 → no worker threads (everything runs on the caller).
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads = 0);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+  int threads() const;
+  pthreadpool* get() const { return pool_; }
+  // Runs fn(i) for i in [0, n) on the pool (and the caller). fn must be thread-safe across distinct i.
+  template <class F>
+  void parallel_for(size_t n, F&& fn) {
+    run_1d(n, [](void* ctx, size_t i) { (*static_cast<F*>(ctx))(i); }, &fn);
+  }
+
+ private:
+  void run_1d(size_t n, void (*task)(void*, size_t), void* ctx);
+  pthreadpool* pool_ = nullptr;
+};
+
+// y[M, out] = x[M, in] · Wᵀ (+ b), W stored like torch: [out, in] row-major. Create once per weight (XNNPACK
+// packs the weights then), reshape when the row count changes, run as often as needed.
+class Linear {
+ public:
+  Linear() = default;
+  Linear(const float* weight, const float* bias, int in, int out);
+  ~Linear();
+  Linear(Linear&& o) noexcept;
+  Linear& operator=(Linear&& o) noexcept;
+  Linear(const Linear&) = delete;
+  Linear& operator=(const Linear&) = delete;
+  void reshape(int rows, ThreadPool& pool);
+  void run(const float* in, float* out);
+  int in() const { return in_; }
+  int out() const { return out_; }
+
+ private:
+  xnn_operator* op_ = nullptr;
+  int in_ = 0, out_ = 0, rows_ = -1;
+};
+
+// Batched C[b] = A[b] · B[b]ᵀ-style products for attention live in attention(); everything below works on
+// contiguous row-major fp32 data and may be called with any pool (a 1-thread pool runs serially).
+
+// y[r, :] = x[r, :] / sqrt(mean(x[r, :]²) + eps) for each of `rows` rows of width `width` (in place allowed).
+void rmsnorm(ThreadPool& pool, const float* x, float* y, int rows, int width, float eps);
+// h[r, :] = rmsnorm(h[r, :] + d[r, :]): the post-norm residual of every TRM block, fused (one pass over memory).
+void add_rmsnorm(ThreadPool& pool, float* h, const float* d, int rows, int width, float eps);
+// out[r, j] = silu(gu[r, j]) * gu[r, inter + j]: gu is the fused gate|up projection [rows, 2*inter].
+void swiglu(ThreadPool& pool, const float* gu, float* out, int rows, int inter);
+// y = a + b elementwise (n floats).
+void add(ThreadPool& pool, const float* a, const float* b, float* y, size_t n);
+// Transposes each of `batch` [rows, cols] matrices into [cols, rows].
+void transpose(ThreadPool& pool, const float* x, float* y, int batch, int rows, int cols);
+
+// RoPE "rotate-half" tables for positions 0..seq-1: cos/sin [seq, head_dim] with freqs duplicated
+// (cat(freqs, freqs)), inv_freq[i] = theta^(-2i/head_dim), computed in double then rounded like torch fp32.
+struct RopeTables {
+  RopeTables() = default;
+  RopeTables(int seq, int head_dim, float theta);
+  int seq = 0, head_dim = 0;
+  std::vector<float> cos, sin;
+};
+
+// Non-causal multi-head attention on a fused qkv buffer [rows*seq, 3*heads*hd] laid out [q | k | v] with head h
+// at channels h*hd..(h+1)*hd of each third. Applies RoPE to q and k when rope != nullptr (in place on qkv),
+// then softmax(q kᵀ / sqrt(hd)) v into out [rows*seq, heads*hd]. Parallel over (row, head).
+void attention(ThreadPool& pool, float* qkv, float* out, int rows, int seq, int heads, int head_dim,
+               const RopeTables* rope);
+
+// out[t, :] = table[ids[t], :] for t < n (ids already validated by the caller).
+void embedding(const float* table, int dim, const int32_t* ids, int n, float* out);
+
+}  // namespace ptrm

@@ -1,0 +1,87 @@
+// TRM weights (Model) and the batched recurrent state that runs supervision steps on them (Session).
+// Numerics: everything is fp32. The official forward runs bf16 activations/weights, so an fp32 engine matches
+// the official fp32 reference to ~1e-4 but a bf16-trained checkpoint evaluated in bf16 differs at the ~1e-2
+// level per logit; argmax answers agree except on near-ties.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ptrm/config.h"
+#include "ptrm/kernels.h"
+
+namespace ptrm {
+
+class SafeTensors;
+
+// Weights converted to fp32 and checked against the config (every tensor present, every shape exact).
+// Names follow docs/design.md "Model file"; a missing, misshapen or extra-sized tensor is BadModel.
+struct Model {
+  struct Block {
+    // Attention variant (mlp_t == false).
+    std::vector<float> qkv_proj;    // [3D, D]
+    std::vector<float> o_proj;      // [D, D]
+    // Token-mixing variant (mlp_t == true).
+    std::vector<float> mlp_t_gate_up;  // [2*inter(S), S]
+    std::vector<float> mlp_t_down;     // [S, inter(S)]
+    // Channel SwiGLU, always present.
+    std::vector<float> mlp_gate_up;  // [2*inter(D), D]
+    std::vector<float> mlp_down;     // [D, inter(D)]
+  };
+
+  ModelConfig config;
+  std::vector<float> embed_tokens;  // [V, D]
+  std::vector<float> lm_head;       // [V, D]
+  std::vector<float> q_head_w;      // [2, D]
+  std::vector<float> q_head_b;      // [2]
+  std::vector<float> puzzle_emb;    // [P, ndim] (empty when puzzle_emb_ndim == 0)
+  std::vector<float> embed_pos;     // [S, D] (pos_encodings == "learned" only)
+  std::vector<float> H_init, L_init;  // [D]
+  std::vector<Block> blocks;          // L_layers
+
+  static Model load(const SafeTensors& st);         // throws Error{BadModel}
+  static Model load_file(const std::string& path);  // throws Error{Io | BadModel}
+};
+
+// The state of `rows` independent rows (puzzles or PTRM trajectories) and every buffer one supervision step
+// needs, allocated once for max_rows. All rows go through each GEMM together (M = rows * S).
+class Session {
+ public:
+  Session(const Model& model, ThreadPool& pool, int max_rows);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Starts `rows` rows: tokens [rows, seq_len] (already encoded, values < vocab), puzzle_ids [rows]
+  // (< num_puzzle_identifiers); zH/zL ← H_init/L_init broadcast over all S positions. Bad ids → BadPuzzle.
+  void reset(int rows, const int32_t* tokens, const int32_t* puzzle_ids);
+
+  // One supervision step for all rows (trm-spec §3.1). `before_inner(call)` — if set — runs before each of the
+  // H_cycles*L_cycles inner z updates (call = 0, 1, ...), e.g. to perturb zL(); it must not change rows().
+  void step(const std::function<void(int call)>& before_inner = {});
+
+  // Keeps only the listed rows (strictly increasing indices < rows()), in that order; later steps cost only
+  // the rows kept. Outputs (logits, q_halt) are compacted too.
+  void keep_rows(const std::vector<int>& rows);
+
+  const Model& model() const;
+  int rows() const;
+  int max_rows() const;
+  int seq_total() const;  // S = seq_len + puzzle_emb_len
+  float* zH();            // [rows, S, D]
+  float* zL();            // [rows, S, D]
+  const float* zH() const;
+  const float* zL() const;
+  const float* logits() const;  // [rows, seq_len, V], from the last step()
+  const float* q_halt() const;  // [rows], from the last step()
+  // Per-position argmax of logits (ties → lowest class) into answer [rows, seq_len].
+  void argmax(int32_t* answer) const;
+
+ private:
+  struct Impl;  // buffers, XNNPACK operators, RoPE tables (trm.cpp)
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ptrm

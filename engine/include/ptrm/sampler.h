@@ -1,0 +1,95 @@
+// PTRM: K noisy trajectories of a trained TRM per puzzle, Q-head / vote / oracle selection, step events and
+// early exits (docs/design.md "Engine semantics"). Noise is keyed by (seed, trajectory index, step, element),
+// so results do not depend on threads or on how rows are split into batches, and the first k trajectories of a
+// K run are exactly a k run (select(result, k) gives the K=k numbers for free) — except with
+// stop_on_valid = Solve, which couples trajectories.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "ptrm/kernels.h"
+#include "ptrm/model.h"
+
+namespace ptrm {
+
+class Task;
+
+enum class NoiseOn { Z, Y, Both };                   // z = zL (default), y = zH
+enum class StopOnValid { None, Trajectory, Solve };  // see docs/design.md "Early exits"
+
+struct SolveOptions {
+  int k = 1;                 // trajectories per puzzle, 1..1024
+  float sigma = 0.0f;        // noise std, finite, 0..10; 0 adds no noise at all
+  int steps = 0;             // supervision steps, 1..1024; 0 → config.halt_max_steps
+  uint64_t seed = 0;
+  NoiseOn noise_on = NoiseOn::Z;
+  bool noise_every_inner = false;  // also perturb before every inner z update
+  bool halt_on_q = false;          // a trajectory stops once its q_halt > 0
+  StopOnValid stop_on_valid = StopOnValid::None;
+  int puzzle_id = 0;         // puzzle embedding row (solve(); solve_many takes one per puzzle)
+  int max_batch_rows = 0;    // rows per Session batch; 0 → auto (activation memory ≤ ~256 MiB)
+  const std::atomic<bool>* cancel = nullptr;  // checked between steps; set → Error{Cancelled}
+
+  void validate() const;     // throws Error{BadOptions} with the offending field named
+};
+
+// One event per (step, active trajectory), after the step ran. Pointers are valid during the callback only.
+struct StepEvent {
+  int puzzle;                   // index into solve_many's puzzles (0 for solve)
+  int step;                     // 1-based: the number of supervision steps this trajectory has run
+  int traj;                     // 0..K-1
+  const int32_t* answer;        // argmax tokens [seq_len]
+  float q_halt;                 // q_head logit 0 after this step
+  const float* latent_summary;  // 32 floats: fixed JL projection of the flattened zH (for PCA plots)
+  bool valid;                   // answer passes the task checker
+  bool active;                  // false when this is the trajectory's last step (it stops here)
+};
+// Return false to stop the solve (it then throws Error{Cancelled}).
+using StepCallback = std::function<bool(const StepEvent&)>;
+
+enum class StopReason { Steps, HaltQ, Valid, SolveDone };  // SolveDone: another trajectory was valid
+
+struct TrajectoryResult {
+  std::vector<float> q_halt;    // one per step run
+  std::vector<int32_t> answer;  // final argmax tokens [seq_len]
+  int steps = 0;                // steps run = the step it stopped at
+  StopReason stop = StopReason::Steps;
+  bool valid = false;           // final answer passes the task checker
+};
+
+struct SolveResult {
+  std::vector<TrajectoryResult> trajectories;  // index = trajectory index, size K
+  int64_t traj_steps_run = 0;                  // Σ steps actually computed
+  int64_t traj_steps_budget = 0;               // K × steps (what no early exit would have cost)
+};
+
+struct Selection {
+  int k = 0;            // the prefix used
+  int best_q = -1;      // trajectory with the highest final q_halt (ties → lowest index)
+  int mode = -1;        // a trajectory holding the most frequent exact answer (ties → highest best q)
+  int mode_count = 0;   // how many of the k trajectories gave that answer
+  int pass = -1;        // with a label: 1 if any of the k answers equals it exactly, else 0; -1 without
+  bool best_q_correct = false, mode_correct = false;  // meaningful only with a label
+};
+
+// Selection over trajectories 0..k_prefix-1 (0 → all). label: expected answer tokens [seq_len] or nullptr.
+Selection select(const SolveResult& result, int k_prefix = 0, const int32_t* label = nullptr);
+
+// question: encoded tokens [seq_len] (Task::encode). Throws BadOptions / BadPuzzle / Cancelled.
+SolveResult solve(const Model& model, ThreadPool& pool, const Task& task, const std::vector<int32_t>& question,
+                  const SolveOptions& options, const StepCallback& on_step = {});
+
+// B puzzles × K trajectories batched together (eval throughput). puzzle_ids: one per question, or empty →
+// options.puzzle_id for all. Results in question order; each equals what solve() gives for that question.
+std::vector<SolveResult> solve_many(const Model& model, ThreadPool& pool, const Task& task,
+                                    const std::vector<std::vector<int32_t>>& questions,
+                                    const std::vector<int32_t>& puzzle_ids, const SolveOptions& options,
+                                    const StepCallback& on_step = {});
+
+// The 32-float latent summary of one row's zH (n floats): Σ_i sign(i, j) zH[i] / sqrt(n) for j < 32, signs
+// from an integer hash of (i, j) — identical on every platform.
+void latent_summary(const float* zH, size_t n, float out[32]);
+
+}  // namespace ptrm
