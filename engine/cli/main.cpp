@@ -1,0 +1,51 @@
+// `ptrm` entry point: dispatches to a subcommand and turns every error into one stderr line and the exit code of
+// docs/design.md (0 ok, 2 bad options, 3 bad model, 4 bad puzzle, 5 io, 1 internal).
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "ptrm/errors.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage:
+  ptrm solve --model FILE --puzzle TEXT|@FILE [--task sudoku|maze|arc] [--k K] [--sigma S] [--steps N]
+             [--seed N] [--noise-on z|y|both] [--noise-every-inner] [--halt-on-q]
+             [--stop-on-valid trajectory|solve] [--threads T] [--json]
+  ptrm eval  --model FILE --data FILE.csv [--limit N] [--shard i/n] [--k 1,4,16] [--sigma S] [--steps N]
+             [--seed N] [--noise-on z|y|both] [--buckets givens] [--threads T] [--json]
+  ptrm bench [--threads T] [--k 1,16] [--steps N] [--reps N] [--config mlp_t,attention]
+             [--save-weights FILE] [--json]
+exit codes: 0 ok, 1 internal error, 2 bad options, 3 bad model, 4 bad puzzle, 5 i/o error
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + (argc > 1 ? 2 : argc), argv + argc);
+  std::string command = argc > 1 ? argv[1] : "";
+  try {
+    if (command == "solve") return ptrm::cli::run_solve(args);
+    if (command == "eval") return ptrm::cli::run_eval(args);
+    if (command == "bench") return ptrm::cli::run_bench(args);
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "ptrm: %s\n%s",
+                 command.empty() ? "missing subcommand" : ("unknown subcommand '" + command + "'").c_str(), kUsage);
+    return ptrm::exit_code(ptrm::ErrorKind::BadOptions);
+  } catch (const ptrm::Error& e) {
+    std::fprintf(stderr, "ptrm %s: %s: %s\n", command.c_str(), ptrm::error_kind_name(e.kind()), e.what());
+    return ptrm::exit_code(e.kind());
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "ptrm %s: Internal: out of memory\n", command.c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ptrm %s: Internal: %s\n", command.c_str(), e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,33 @@
+// Sampler and threading options common to `ptrm solve` and `ptrm eval`.
+#include <climits>
+
+#include "cli.h"
+#include "ptrm/errors.h"
+
+namespace ptrm::cli {
+
+SolveOptions sampler_options(const Args& args) {
+  SolveOptions o;
+  // Ranges are the sampler's (SolveOptions::validate); only the syntax is checked here so the limits live once.
+  o.sigma = static_cast<float>(args.number("sigma", 0.0));
+  o.steps = static_cast<int>(args.integer("steps", 0, INT_MIN, INT_MAX));
+  if (args.has("steps") && o.steps == 0) throw Error(ErrorKind::BadOptions, "--steps: must be at least 1");
+  o.seed = args.u64("seed", 0);
+  std::string noise = args.choice("noise-on", "z", {"z", "y", "both"});
+  o.noise_on = noise == "z" ? NoiseOn::Z : noise == "y" ? NoiseOn::Y : NoiseOn::Both;
+  o.noise_every_inner = args.flag("noise-every-inner");
+  return o;
+}
+
+int thread_count(const Args& args) { return static_cast<int>(args.integer("threads", 0, 1, 256)); }
+
+void check_options(const SolveOptions& options) {
+  try {
+    options.validate();
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::BadOptions) throw;
+    throw Error(ErrorKind::BadOptions, std::string("invalid options: ") + e.what());
+  }
+}
+
+}  // namespace ptrm::cli
