@@ -1,0 +1,172 @@
+// Live view of all K trajectories: one small board per trajectory (redrawn as its steps arrive), a q_halt
+// sparkline, the current best-Q trajectory highlighted and a mark on trajectories that agree with the
+// majority answer. Drawing is batched into animation frames so hundreds of step events per second stay cheap.
+import { conflicts, SUDOKU_BOX } from './tasks.js';
+import { trajColor } from './palette.js';
+import { fitCanvas } from './canvas.js';
+
+const MAZE_FILL = { '#': '#2b2f3a', ' ': '#f4f1ea', S: '#2e9e5b', G: '#d2453b', o: '#e0a100' };
+
+export class TrajectoryView {
+  constructor(root) {
+    this.root = root;
+    this.trajs = [];
+    this.frame = 0;
+  }
+
+  reset(k, task, side, puzzleCells, steps) {
+    this.task = task;
+    this.steps = steps;
+    this.side = side;
+    this.puzzle = puzzleCells;
+    this.final = null;
+    this.root.replaceChildren();
+    this.trajs = Array.from({ length: k }, (_, t) => {
+      const card = document.createElement('figure');
+      card.className = 'traj';
+      card.dataset.testid = 'traj';
+      card.dataset.traj = t;
+      card.dataset.step = '-1';
+      card.style.setProperty('--traj', trajColor(t, k));
+      const board = document.createElement('canvas');
+      board.className = 'traj-board';
+      board.setAttribute('role', 'img');
+      const spark = document.createElement('canvas');
+      spark.className = 'traj-spark';
+      spark.setAttribute('aria-hidden', 'true');
+      const cap = document.createElement('figcaption');
+      card.append(board, spark, cap);
+      this.root.append(card);
+      return { card, board, spark, cap, cells: null, q: [], step: -1, valid: false, dirty: true };
+    });
+    this.#schedule();
+  }
+
+  update(ev, cells) {
+    const tr = this.trajs[ev.traj];
+    if (!tr) return;
+    tr.cells = cells;
+    tr.step = ev.step;
+    tr.q[ev.step] = ev.qHalt;
+    tr.valid = !!ev.valid;
+    tr.dirty = true;
+    this.#schedule();
+  }
+
+  // The engine's own selection, once the solve is done (replaces the live best-Q guess).
+  finish(chosen) {
+    this.final = chosen;
+    this.trajs.forEach((tr) => { tr.dirty = true; });
+    this.#schedule();
+  }
+
+  #schedule() {
+    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.#draw(); });
+  }
+
+  #liveBest() {
+    let best = -1, bq = -Infinity;
+    this.trajs.forEach((tr, t) => {
+      const q = tr.q[tr.step];
+      if (tr.step >= 0 && q > bq) { bq = q; best = t; }
+    });
+    return best;
+  }
+
+  #majority() {
+    const counts = new Map();
+    for (const tr of this.trajs) if (tr.cells) {
+      const key = tr.cells.join('');
+      counts.set(key, (counts.get(key) || 0) + 1);
+    }
+    let top = null, n = 1, tie = false;
+    for (const [key, c] of counts) {
+      if (c > n) { top = key; n = c; tie = false; } else if (c === n) tie = true;
+    }
+    return tie ? null : top;
+  }
+
+  #draw() {
+    const chosen = this.final ?? this.#liveBest();
+    const major = this.#majority();
+    this.trajs.forEach((tr, t) => {
+      const isChosen = t === chosen;
+      const agrees = major !== null && tr.cells && tr.cells.join('') === major;
+      tr.card.classList.toggle('chosen', isChosen);
+      tr.card.classList.toggle('majority', !!agrees);
+      if (!tr.dirty) return;
+      tr.dirty = false;
+      tr.card.dataset.step = String(tr.step);
+      if (tr.cells) tr.card.dataset.answer = tr.cells.join('');
+      const q = tr.q[tr.step];
+      tr.cap.textContent = tr.step < 0 ? `#${t}` :
+        `#${t} · step ${tr.step + 1} · q ${q.toFixed(2)}${tr.valid ? ' · valid' : ''}`;
+      tr.board.setAttribute('aria-label', `trajectory ${t}${tr.step >= 0 ? `, step ${tr.step + 1}, ${tr.valid ? 'valid' : 'not valid'}` : ', waiting'}`);
+      this.#drawBoard(tr);
+      drawSpark(tr.spark, tr.q, this.steps);
+    });
+  }
+
+  #drawBoard(tr) {
+    const { side, task } = this;
+    const ctx = fitCanvas(tr.board);
+    const w = tr.board.clientWidth, cell = w / side;
+    ctx.clearRect(0, 0, w, w);
+    const cells = tr.cells || this.puzzle;
+    if (!cells) return;
+    if (task === 'maze') {
+      cells.forEach((v, i) => {
+        ctx.fillStyle = MAZE_FILL[v] || '#888';
+        ctx.fillRect((i % side) * cell, Math.floor(i / side) * cell, Math.ceil(cell), Math.ceil(cell));
+      });
+      return;
+    }
+    const bad = tr.cells ? conflicts(task, side, cells, this.puzzle) : new Set();
+    ctx.font = `${Math.max(6, cell * 0.7)}px system-ui, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    cells.forEach((v, i) => {
+      const x = (i % side) * cell, y = Math.floor(i / side) * cell;
+      const given = this.puzzle && this.puzzle[i] !== '.';
+      ctx.fillStyle = bad.has(i) ? '#f6c9c4' : given ? '#e9e5dc' : '#fffdf8';
+      ctx.fillRect(x, y, cell, cell);
+      if (v !== '.') {
+        ctx.fillStyle = given ? '#2b2f3a' : '#1f5fbf';
+        ctx.fillText(v, x + cell / 2, y + cell / 2 + 0.5);
+      }
+    });
+    ctx.strokeStyle = '#2b2f3a';
+    ctx.lineWidth = 1;
+    const box = SUDOKU_BOX[side] || [side, side];
+    for (let i = 0; i <= side; i++) {
+      ctx.globalAlpha = i % box[0] === 0 ? 0.9 : 0.15;
+      ctx.beginPath(); ctx.moveTo(0, i * cell); ctx.lineTo(w, i * cell); ctx.stroke();
+      ctx.globalAlpha = i % box[1] === 0 ? 0.9 : 0.15;
+      ctx.beginPath(); ctx.moveTo(i * cell, 0); ctx.lineTo(i * cell, w); ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+  }
+}
+
+// q_halt is a logit; drawn through a sigmoid so "halt" (q > 0) is the upper half, with the 0 line marked.
+function drawSpark(canvas, q, steps) {
+  const ctx = fitCanvas(canvas);
+  const w = canvas.clientWidth, h = canvas.clientHeight;
+  ctx.clearRect(0, 0, w, h);
+  ctx.strokeStyle = 'rgba(43,47,58,0.25)';
+  ctx.setLineDash([2, 2]);
+  ctx.beginPath(); ctx.moveTo(0, h / 2); ctx.lineTo(w, h / 2); ctx.stroke();
+  ctx.setLineDash([]);
+  const pts = q.map((v, i) => [i, v]).filter(([, v]) => Number.isFinite(v));
+  if (!pts.length) return;
+  const n = Math.max(2, steps, q.length);
+  const xy = ([i, v]) => [2 + (i / (n - 1)) * (w - 4), 2 + (1 - 1 / (1 + Math.exp(-v))) * (h - 4)];
+  ctx.strokeStyle = getComputedStyle(canvas.parentElement).getPropertyValue('--traj') || '#1f5fbf';
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  pts.forEach((p, j) => { const [x, y] = xy(p); if (j) ctx.lineTo(x, y); else ctx.moveTo(x, y); });
+  ctx.stroke();
+  const [x, y] = xy(pts[pts.length - 1]);
+  ctx.fillStyle = ctx.strokeStyle;
+  ctx.beginPath(); ctx.arc(x, y, 2, 0, 2 * Math.PI); ctx.fill();
+}
