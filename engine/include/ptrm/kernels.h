@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 struct pthreadpool;
@@ -19,17 +20,27 @@ class ThreadPool {
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
-  int threads() const;
+  int threads() const { return threads_; }
   pthreadpool* get() const { return pool_; }
-  // Runs fn(i) for i in [0, n) on the pool (and the caller). fn must be thread-safe across distinct i.
+  // Runs fn(begin, end) over [0, n) split into chunks of `grain` items, on the pool's threads and the caller.
+  // fn must be safe to run concurrently on disjoint ranges. Small n runs inline (no synchronisation).
   template <class F>
-  void parallel_for(size_t n, F&& fn) {
-    run_1d(n, [](void* ctx, size_t i) { (*static_cast<F*>(ctx))(i); }, &fn);
+  void parallel_for(size_t n, size_t grain, F&& fn) {
+    if (n == 0) return;
+    if (grain == 0) grain = 1;
+    if (n <= grain || threads() == 1) {
+      fn(size_t{0}, n);
+      return;
+    }
+    using Fn = std::remove_reference_t<F>;
+    run_tiled(n, grain, [](void* c, size_t begin, size_t len) { (*static_cast<Fn*>(c))(begin, begin + len); },
+              const_cast<void*>(static_cast<const void*>(&fn)));
   }
 
  private:
-  void run_1d(size_t n, void (*task)(void*, size_t), void* ctx);
+  void run_tiled(size_t n, size_t tile, void (*task)(void*, size_t, size_t), void* ctx);
   pthreadpool* pool_ = nullptr;
+  int threads_ = 1;
 };
 
 // y[M, out] = x[M, in] · Wᵀ (+ b), W stored like torch: [out, in] row-major. Create once per weight (XNNPACK
@@ -50,25 +61,25 @@ class Linear {
 
  private:
   xnn_operator* op_ = nullptr;
+  pthreadpool* pool_ = nullptr;  // the pool given to reshape(); XNNPACK tiles for it, so run() must use it too
   int in_ = 0, out_ = 0, rows_ = -1;
 };
 
-// Batched C[b] = A[b] · B[b]ᵀ-style products for attention live in attention(); everything below works on
-// contiguous row-major fp32 data and may be called with any pool (a 1-thread pool runs serially).
+// Everything below works on contiguous row-major fp32 data; results do not depend on the pool's thread count.
 
-// y[r, :] = x[r, :] / sqrt(mean(x[r, :]²) + eps) for each of `rows` rows of width `width` (in place allowed).
-void rmsnorm(ThreadPool& pool, const float* x, float* y, int rows, int width, float eps);
-// h[r, :] = rmsnorm(h[r, :] + d[r, :]): the post-norm residual of every TRM block, fused (one pass over memory).
+// h[r, :] = rmsnorm(h[r, :] + d[r, :]) over rows of `width`: the post-norm residual of every TRM block.
+// rmsnorm(v) = v / sqrt(mean(v²) + eps), no gain (the official rms_norm has none).
 void add_rmsnorm(ThreadPool& pool, float* h, const float* d, int rows, int width, float eps);
 // out[r, j] = silu(gu[r, j]) * gu[r, inter + j]: gu is the fused gate|up projection [rows, 2*inter].
 void swiglu(ThreadPool& pool, const float* gu, float* out, int rows, int inter);
-// y = a + b elementwise (n floats).
-void add(ThreadPool& pool, const float* a, const float* b, float* y, size_t n);
+// h = h + (a + b), or h = h + a when b is null (n floats): the input injection of net(h, inj), with the
+// reference's rounding order (inj = zH + x is formed first).
+void add_injection(ThreadPool& pool, float* h, const float* a, const float* b, size_t n);
 // Transposes each of `batch` [rows, cols] matrices into [cols, rows].
 void transpose(ThreadPool& pool, const float* x, float* y, int batch, int rows, int cols);
 
 // RoPE "rotate-half" tables for positions 0..seq-1: cos/sin [seq, head_dim] with freqs duplicated
-// (cat(freqs, freqs)), inv_freq[i] = theta^(-2i/head_dim), computed in double then rounded like torch fp32.
+// (cat(freqs, freqs)), inv_freq[i] = theta^(-2i/head_dim), with the fp32 roundings of the reference.
 struct RopeTables {
   RopeTables() = default;
   RopeTables(int seq, int head_dim, float theta);

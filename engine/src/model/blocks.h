@@ -1,0 +1,35 @@
+// One post-norm TRM block (attention or token-mixing MLP, then the channel SwiGLU) over a batch of rows.
+#pragma once
+#include <vector>
+
+#include "ptrm/kernels.h"
+#include "ptrm/model.h"
+
+namespace ptrm::detail {
+
+// Scratch shared by all blocks of a Session, sized once for its max_rows.
+struct BlockScratch {
+  BlockScratch(const ModelConfig& c, int max_rows);
+  std::vector<float> big, mid, a, b;
+};
+
+class BlockRunner {
+ public:
+  BlockRunner(const ModelConfig& c, const Model::Block& w);
+  void reshape(int rows, ThreadPool& pool);  // rows of S positions
+  // h [rows, S, D] ← block(h), in place.
+  void forward(ThreadPool& pool, float* h, BlockScratch& sc, const RopeTables* rope);
+
+ private:
+  void attention(ThreadPool& pool, float* h, BlockScratch& sc, const RopeTables* rope);
+  void token_mlp(ThreadPool& pool, float* h, BlockScratch& sc);
+  void channel_mlp(ThreadPool& pool, float* h, BlockScratch& sc);
+
+  const ModelConfig& c_;
+  int S_, D_, I_, It_ = 0;
+  float eps_;
+  int rows_ = -1;
+  Linear qkv_, o_, t_gate_up_, t_down_, gate_up_, down_;
+};
+
+}  // namespace ptrm::detail

@@ -1,0 +1,191 @@
+// Session: one TRM supervision step for a batch of rows, fp32, following the official trm.py
+// (TinyRecursiveReasoningModel_ACTV1_Inner.forward). Read Session::step() top to bottom.
+#include <cmath>
+#include <cstring>
+#include <string>
+
+#include "model/blocks.h"
+#include "ptrm/errors.h"
+#include "ptrm/model.h"
+
+namespace ptrm {
+
+struct Session::Impl {
+  Impl(const Model& model, ThreadPool& pool, int max_rows)
+      : m(model), c(model.config), pool(pool), max_rows(max_rows), S(c.seq_total()), D(c.hidden_size),
+        P(c.puzzle_emb_len), V(c.vocab_size), L(c.seq_len), scratch(c, max_rows),
+        lm_head(model.lm_head.data(), nullptr, D, V) {
+    if (c.pos_encodings == "rope" && !c.mlp_t) rope = RopeTables(S, c.head_dim(), static_cast<float>(c.rope_theta));
+    for (const Model::Block& b : model.blocks) blocks.emplace_back(c, b);
+    const size_t state = static_cast<size_t>(max_rows) * S * D;
+    zH.resize(state);
+    zL.resize(state);
+    x.resize(state);
+    head_out.resize(static_cast<size_t>(max_rows) * S * V);
+    logits.resize(static_cast<size_t>(max_rows) * L * V);
+    q_halt.resize(max_rows);
+    tokens.resize(static_cast<size_t>(max_rows) * L);
+    puzzle_ids.resize(max_rows);
+  }
+
+  size_t state_floats() const { return static_cast<size_t>(rows) * S * D; }
+
+  // Every GEMM sees M = rows·S (or rows·D in the token MLP); operators are re-tiled only when rows change.
+  void shape_ops() {
+    if (op_rows == rows) return;
+    for (detail::BlockRunner& b : blocks) b.reshape(rows, pool);
+    lm_head.reshape(rows * S, pool);
+    op_rows = rows;
+  }
+
+  // x = sqrt(D) · [puzzle_emb(id) padded to P·D | embed_tokens(tokens)] (+ learned positions, then · 1/√2).
+  // The official forward recomputes x every step; it depends only on (tokens, id), so it is built at reset.
+  void embed_row(int r) {
+    float* xr = x.data() + static_cast<size_t>(r) * S * D;
+    std::memset(xr, 0, sizeof(float) * P * D);
+    if (c.puzzle_emb_ndim > 0)
+      std::memcpy(xr, m.puzzle_emb.data() + static_cast<size_t>(puzzle_ids[r]) * c.puzzle_emb_ndim,
+                  sizeof(float) * c.puzzle_emb_ndim);
+    embedding(m.embed_tokens.data(), D, tokens.data() + static_cast<size_t>(r) * L, L, xr + static_cast<size_t>(P) * D);
+    const bool learned = !m.embed_pos.empty();
+    const float scale = static_cast<float>(std::sqrt(static_cast<double>(D)));
+    for (size_t i = 0; i < static_cast<size_t>(S) * D; ++i) {
+      float v = xr[i];
+      if (learned) v = 0.707106781f * (v + m.embed_pos[i]);
+      xr[i] = scale * v;
+    }
+  }
+
+  // net(h, inj) = the L_layers blocks applied to h + inj (official ReasoningModule), in place on h.
+  void net(float* h, const float* inj_a, const float* inj_b) {
+    add_injection(pool, h, inj_a, inj_b, state_floats());
+    for (detail::BlockRunner& b : blocks) b.forward(pool, h, scratch, rope.seq ? &rope : nullptr);
+  }
+
+  // logits = lm_head(zH)[:, P:], q_halt = q_head(zH[:, 0])[0] (bias included).
+  void heads() {
+    lm_head.run(zH.data(), head_out.data());
+    for (int r = 0; r < rows; ++r) {
+      std::memcpy(logits.data() + static_cast<size_t>(r) * L * V, head_out.data() + (static_cast<size_t>(r) * S + P) * V,
+                  sizeof(float) * L * V);
+      const float* z0 = zH.data() + static_cast<size_t>(r) * S * D;
+      float acc = 0.0f;
+      for (int i = 0; i < D; ++i) acc += z0[i] * m.q_head_w[i];
+      q_halt[r] = acc + m.q_head_b[0];
+    }
+  }
+
+  const Model& m;
+  const ModelConfig& c;
+  ThreadPool& pool;
+  int max_rows, rows = 0, op_rows = -1;
+  int S, D, P, V, L;
+  detail::BlockScratch scratch;
+  std::vector<detail::BlockRunner> blocks;
+  Linear lm_head;
+  RopeTables rope;
+  std::vector<float> zH, zL, x, head_out, logits, q_halt;
+  std::vector<int32_t> tokens, puzzle_ids;
+};
+
+Session::Session(const Model& model, ThreadPool& pool, int max_rows) {
+  if (max_rows < 1 || max_rows > 65536) throw Error(ErrorKind::BadOptions, "Session max_rows must be in 1..65536");
+  impl_ = std::make_unique<Impl>(model, pool, max_rows);
+}
+
+Session::~Session() = default;
+
+void Session::reset(int rows, const int32_t* tokens, const int32_t* puzzle_ids) {
+  Impl& s = *impl_;
+  if (rows < 0 || rows > s.max_rows)
+    throw Error(ErrorKind::BadOptions, "reset with " + std::to_string(rows) + " rows; this session holds at most " +
+                                           std::to_string(s.max_rows));
+  for (size_t i = 0; i < static_cast<size_t>(rows) * s.L; ++i)
+    if (tokens[i] < 0 || tokens[i] >= s.V)
+      throw Error(ErrorKind::BadPuzzle, "token " + std::to_string(tokens[i]) + " at position " + std::to_string(i % s.L) +
+                                            " is outside the vocabulary (size " + std::to_string(s.V) + ")");
+  for (int r = 0; r < rows; ++r)
+    if (puzzle_ids[r] < 0 || puzzle_ids[r] >= s.c.num_puzzle_identifiers)
+      throw Error(ErrorKind::BadPuzzle, "puzzle id " + std::to_string(puzzle_ids[r]) + " is outside 0.." +
+                                            std::to_string(s.c.num_puzzle_identifiers - 1));
+  s.rows = rows;
+  std::memcpy(s.tokens.data(), tokens, sizeof(int32_t) * rows * s.L);
+  std::memcpy(s.puzzle_ids.data(), puzzle_ids, sizeof(int32_t) * rows);
+  for (int r = 0; r < rows; ++r) {
+    s.embed_row(r);
+    for (int p = 0; p < s.S; ++p) {
+      const size_t off = (static_cast<size_t>(r) * s.S + p) * s.D;
+      std::memcpy(s.zH.data() + off, s.m.H_init.data(), sizeof(float) * s.D);
+      std::memcpy(s.zL.data() + off, s.m.L_init.data(), sizeof(float) * s.D);
+    }
+    s.q_halt[r] = 0.0f;
+  }
+  std::memset(s.logits.data(), 0, sizeof(float) * rows * s.L * s.V);
+}
+
+void Session::step(const std::function<void(int call)>& before_inner) {
+  Impl& s = *impl_;
+  if (s.rows == 0) return;
+  s.shape_ops();
+  float* zH = s.zH.data();
+  float* zL = s.zL.data();
+  const float* x = s.x.data();
+  // T = H_cycles deep recursions of { n = L_cycles latent updates zL = net(zL, zH + x); answer update
+  // zH = net(zH, zL) }. Inference needs no gradient, so the official no_grad / grad split is irrelevant here.
+  int call = 0;
+  for (int t = 0; t < s.c.H_cycles; ++t) {
+    for (int i = 0; i < s.c.L_cycles; ++i) {
+      if (before_inner) before_inner(call);
+      ++call;
+      s.net(zL, zH, x);
+    }
+    s.net(zH, zL, nullptr);
+  }
+  s.heads();
+}
+
+void Session::keep_rows(const std::vector<int>& rows) {
+  Impl& s = *impl_;
+  for (size_t i = 0; i < rows.size(); ++i)
+    if (rows[i] < 0 || rows[i] >= s.rows || (i > 0 && rows[i] <= rows[i - 1]))
+      throw Error(ErrorKind::Internal, "keep_rows needs strictly increasing row indices below rows()");
+  // Destination index <= source index, so moving forward in place never overwrites a row still to be read.
+  auto compact = [&](auto& v, size_t width) {
+    for (size_t i = 0; i < rows.size(); ++i)
+      if (static_cast<int>(i) != rows[i])
+        std::memmove(v.data() + i * width, v.data() + rows[i] * width, sizeof(v[0]) * width);
+  };
+  const size_t state = static_cast<size_t>(s.S) * s.D;
+  compact(s.zH, state);
+  compact(s.zL, state);
+  compact(s.x, state);
+  compact(s.logits, static_cast<size_t>(s.L) * s.V);
+  compact(s.q_halt, 1);
+  compact(s.tokens, s.L);
+  compact(s.puzzle_ids, 1);
+  s.rows = static_cast<int>(rows.size());
+}
+
+void Session::argmax(int32_t* answer) const {
+  const Impl& s = *impl_;
+  for (size_t p = 0; p < static_cast<size_t>(s.rows) * s.L; ++p) {
+    const float* l = s.logits.data() + p * s.V;
+    int best = 0;
+    for (int v = 1; v < s.V; ++v)
+      if (l[v] > l[best]) best = v;
+    answer[p] = best;
+  }
+}
+
+const Model& Session::model() const { return impl_->m; }
+int Session::rows() const { return impl_->rows; }
+int Session::max_rows() const { return impl_->max_rows; }
+int Session::seq_total() const { return impl_->S; }
+float* Session::zH() { return impl_->zH.data(); }
+float* Session::zL() { return impl_->zL.data(); }
+const float* Session::zH() const { return impl_->zH.data(); }
+const float* Session::zL() const { return impl_->zL.data(); }
+const float* Session::logits() const { return impl_->logits.data(); }
+const float* Session::q_halt() const { return impl_->q_halt.data(); }
+
+}  // namespace ptrm
