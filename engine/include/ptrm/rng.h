@@ -25,8 +25,10 @@ void add_normal(float* x, size_t n, float sigma, uint64_t seed, uint32_t traj, u
 // Portable elementary functions used by Box-Muller (exposed for accuracy tests). Plain double arithmetic only,
 // no libm, so results are identical on every IEEE platform when compiled without FMA contraction.
 namespace portable {
-double log(double x);                 // x > 0 and finite
-void sincos(double x, double* s, double* c);  // |x| <= 2*pi
+double log(double x);  // natural log for finite x > 0 (normal range)
+// sin(2*pi*t) and cos(2*pi*t), |t| <= 2^20. Reducing in turns first is exact, so only the final
+// quarter-turn angle is rounded.
+void sincos_turns(double t, double* s, double* c);
 }  // namespace portable
 
 }  // namespace ptrm

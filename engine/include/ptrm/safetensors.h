@@ -11,7 +11,7 @@
 
 namespace ptrm {
 
-enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL };
+enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U64, U32, U16, U8, BOOL };
 
 const char* dtype_name(DType d);  // the safetensors spelling: "F32", "BF16", ...
 size_t dtype_size(DType d);       // bytes per element

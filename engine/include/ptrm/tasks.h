@@ -94,8 +94,8 @@ struct Augmentation {
 
 // Grid at the top-left of the canvas with EOS below and to the right where they fit (test-split encoding).
 std::vector<int32_t> encode_grid(const Grid& g);
-// Largest top-left rectangle of colour tokens (rows stop at the first non-colour token in column 0 scan, width
-// fixed by row 0); nullopt if the top-left token is not a colour.
+// Largest top-left rectangle of colour tokens, exactly as evaluators/arc.py _crop (scan rows downwards, the width
+// shrinking to each row's first non-colour token); nullopt if the top-left token is not a colour.
 std::optional<Grid> decode_grid(const int32_t* tokens);
 
 // Test-time-augmentation vote (evaluators/arc.py): predictions (already inverse-augmented) are grouped by exact
