@@ -48,12 +48,12 @@ std::vector<TensorToWrite> random_tensors(const ModelConfig& c) {
   const int64_t D = c.hidden_size, V = c.vocab_size, S = c.seq_total(), I = c.inter(c.hidden_size);
   std::vector<TensorToWrite> out;
   uint32_t index = 0;
-  auto add = [&](const std::string& name, std::vector<int64_t> shape, double stddev) {
+  auto add = [&](const std::string& name, std::vector<int64_t> shape, double stddev, DType storage = DType::F32) {
     size_t n = 1;
     for (int64_t d : shape) n *= static_cast<size_t>(d);
     std::vector<float> v(n, 0.0f);
     add_normal(v.data(), n, static_cast<float>(stddev), kWeightSeed, index++, 0);
-    out.push_back(TensorToWrite::from_f32(name, std::move(shape), v));
+    out.push_back(TensorToWrite::from_f32(name, std::move(shape), v, storage));
   };
   auto lecun = [](int64_t fan_in) { return 1.0 / std::sqrt(static_cast<double>(fan_in)); };
   add("embed_tokens.embedding_weight", {V, D}, lecun(D));
@@ -62,8 +62,9 @@ std::vector<TensorToWrite> random_tensors(const ModelConfig& c) {
   add("q_head.bias", {2}, 1.0);
   add("puzzle_emb.weights", {c.num_puzzle_identifiers, c.puzzle_emb_ndim}, lecun(D));
   if (c.pos_encodings == "learned") add("embed_pos.embedding_weight", {S, D}, lecun(D));
-  add("H_init", {D}, 1.0);
-  add("L_init", {D}, 1.0);
+  // Official H_init/L_init are bf16 buffers; the reference loader insists on bf16-representable values.
+  add("H_init", {D}, 1.0, DType::BF16);
+  add("L_init", {D}, 1.0, DType::BF16);
   for (int i = 0; i < c.L_layers; ++i) {
     std::string p = "L_level.layers." + std::to_string(i) + ".";
     if (c.mlp_t) {

@@ -1,0 +1,389 @@
+// End-to-end tests of the `ptrm` binary (PTRM_CLI): exit codes and one-line messages for bad input, and the
+// numbers solve/eval print checked against each other and against the Python reference fixtures.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ptrm/json.h"
+#include "ptrm/safetensors.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ptrm::Json;
+
+const std::string kFixtures = std::string(PTRM_SOURCE_DIR) + "/tests/fixtures/";
+const std::string kModel = kFixtures + "sudoku_mlp_tiny.safetensors";
+const std::string kExpected = kFixtures + "sudoku_mlp_tiny.expected.safetensors";
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "ptrm_cli_XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(file(name), std::ios::binary) << content;
+    return file(name);
+  }
+
+ private:
+  fs::path path_;
+};
+
+CliRun run(const std::vector<std::string>& args) {
+  TempDir dir;
+  std::string cmd = shell_quote(PTRM_CLI);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  cmd += " >" + dir.file("out") + " 2>" + dir.file("err") + " </dev/null";
+  int status = std::system(cmd.c_str());
+  CliRun r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  r.out = slurp(dir.file("out"));
+  r.err = slurp(dir.file("err"));
+  return r;
+}
+
+// A failure must be exactly one line on stderr, mention `needle`, print nothing on stdout and exit with `code`.
+void expect_error(const std::vector<std::string>& args, int code, const std::string& needle) {
+  CliRun r = run(args);
+  std::string cmdline;
+  for (const auto& a : args) cmdline += a + " ";
+  EXPECT_EQ(r.code, code) << cmdline << "\nstderr: " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << cmdline << "\nstderr: " << r.err;
+  EXPECT_NE(r.err.find(needle), std::string::npos) << cmdline << "\nstderr: " << r.err;
+  EXPECT_TRUE(r.out.empty()) << cmdline << "\nstdout: " << r.out;
+}
+
+Json run_json(const std::vector<std::string>& args) {
+  CliRun r = run(args);
+  EXPECT_EQ(r.code, 0) << r.err;
+  if (r.code != 0) return Json();
+  return Json::parse(r.out);
+}
+
+// The fixture's B puzzles as puzzle text and the reference model's final-step argmax answers as text.
+struct FixturePuzzles {
+  std::vector<std::string> questions, answers;
+};
+
+FixturePuzzles fixture_puzzles() {
+  auto st = ptrm::SafeTensors::open(kExpected);
+  const auto& shape = st.info("logits").shape;  // (steps, B, seq_len, V)
+  const int64_t steps = shape[0], B = shape[1], L = shape[2], V = shape[3];
+  std::vector<int32_t> inputs = st.read_i32("inputs", {B, L});
+  std::vector<float> logits = st.read_f32("logits", shape);
+  FixturePuzzles fp;
+  for (int64_t b = 0; b < B; ++b) {
+    std::string q, a;
+    for (int64_t i = 0; i < L; ++i) {
+      int32_t t = inputs[b * L + i];
+      q += t == 1 ? '.' : static_cast<char>('0' + t - 1);
+      const float* row = logits.data() + (((steps - 1) * B + b) * L + i) * V;
+      int32_t best = static_cast<int32_t>(std::max_element(row, row + V) - row);
+      a += best >= 2 ? static_cast<char>('0' + best - 1) : '?';
+    }
+    fp.questions.push_back(q);
+    fp.answers.push_back(a);
+  }
+  return fp;
+}
+
+const std::string kQuestion =
+    "4...3.......6..8..........1....5..9..8....6...7.2........1.27..5.3....4.9........";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bad input: typed one-line errors with the design's exit codes (2 options, 3 model, 4 puzzle, 5 io).
+
+TEST(Cli, UsageErrors) {
+  expect_error({}, 2, "missing subcommand");
+  expect_error({"frobnicate"}, 2, "unknown subcommand");
+  EXPECT_EQ(run({"--help"}).code, 0);
+}
+
+TEST(Cli, BadOptions) {
+  const std::vector<std::string> base = {"solve", "--model", kModel, "--puzzle", kQuestion};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  expect_error(with({"--bogus", "1"}), 2, "--bogus");
+  expect_error(with({"--k"}), 2, "needs a value");
+  expect_error(with({"--k", "--json"}), 2, "needs a value");
+  expect_error(with({"--k", "0"}), 2, "k");
+  expect_error(with({"--k", "100000"}), 2, "k");
+  expect_error(with({"--k", "4x"}), 2, "expected an integer");
+  expect_error(with({"--sigma", "nan"}), 2, "finite");
+  expect_error(with({"--sigma", "inf"}), 2, "finite");
+  expect_error(with({"--sigma", "-1"}), 2, "sigma");
+  expect_error(with({"--steps", "0"}), 2, "steps");
+  expect_error(with({"--steps", "-3"}), 2, "steps");
+  expect_error(with({"--seed", "-1"}), 2, "--seed");
+  expect_error(with({"--threads", "0"}), 2, "--threads");
+  expect_error(with({"--noise-on", "x"}), 2, "--noise-on");
+  expect_error(with({"--stop-on-valid", "always"}), 2, "--stop-on-valid");
+  expect_error(with({"--json=1"}), 2, "takes no value");
+  expect_error(with({"--k", "2", "--k", "3"}), 2, "twice");
+  expect_error(with({"stray"}), 2, "unexpected argument");
+  expect_error(with({"--task", "maze"}), 2, "does not match");
+  expect_error({"solve", "--puzzle", kQuestion}, 2, "--model");
+  expect_error({"solve", "--model", kModel}, 2, "--puzzle");
+
+  const std::vector<std::string> ev = {"eval", "--model", kModel, "--data", "/nonexistent.csv"};
+  auto eval_with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = ev;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  expect_error(eval_with({"--shard", "3/2"}), 2, "--shard");
+  expect_error(eval_with({"--shard", "2/2"}), 2, "--shard");
+  expect_error(eval_with({"--shard", "1/0"}), 2, "--shard");
+  expect_error(eval_with({"--shard", "a/b"}), 2, "--shard");
+  expect_error(eval_with({"--k", "1,4,4"}), 2, "increasing");
+  expect_error(eval_with({"--k", "1,,4"}), 2, "--k");
+  expect_error(eval_with({"--k", "0,4"}), 2, "--k");
+  expect_error(eval_with({"--k", "1,100000"}), 2, "k");
+  expect_error(eval_with({"--limit", "0"}), 2, "--limit");
+  expect_error(eval_with({"--buckets", "rating"}), 2, "--buckets");
+
+  expect_error({"bench", "--k", "0"}, 2, "--k");
+  expect_error({"bench", "--config", "rnn"}, 2, "--config");
+  expect_error({"bench", "--steps", "0"}, 2, "--steps");
+}
+
+TEST(Cli, BadFilesAndModels) {
+  TempDir dir;
+  expect_error({"solve", "--model", dir.file("missing.safetensors"), "--puzzle", kQuestion}, 5, "missing");
+  expect_error({"solve", "--model", kModel, "--puzzle", "@" + dir.file("missing.txt")}, 5, "missing.txt");
+  expect_error({"eval", "--model", kModel, "--data", dir.file("missing.csv")}, 5, "missing.csv");
+
+  std::string garbage = dir.write("garbage.safetensors", "this is not a model file at all");
+  expect_error({"solve", "--model", garbage, "--puzzle", kQuestion}, 3, "BadModel");
+
+  std::string bytes = slurp(kModel);
+  std::string truncated = dir.write("truncated.safetensors", bytes.substr(0, bytes.size() / 2));
+  expect_error({"solve", "--model", truncated, "--puzzle", kQuestion}, 3, "BadModel");
+
+  // A header length far beyond the file: must be rejected before any allocation of that size.
+  std::string huge = bytes;
+  for (int i = 0; i < 8; ++i) huge[i] = static_cast<char>(i == 5 ? 0x7f : 0);
+  std::string bad_header = dir.write("huge_header.safetensors", huge);
+  expect_error({"solve", "--model", bad_header, "--puzzle", kQuestion}, 3, "BadModel");
+}
+
+TEST(Cli, BadPuzzles) {
+  TempDir dir;
+  expect_error({"solve", "--model", kModel, "--puzzle", "123"}, 4, "BadPuzzle");
+  expect_error({"solve", "--model", kModel, "--puzzle", std::string(80, '.') + "x"}, 4, "BadPuzzle");
+  std::string empty = dir.write("empty.txt", "");
+  expect_error({"solve", "--model", kModel, "--puzzle", "@" + empty}, 4, "BadPuzzle");
+
+  std::string ragged = dir.write("ragged.csv", "source,question,answer\ns," + kQuestion + "\n");
+  expect_error({"eval", "--model", kModel, "--data", ragged}, 4, "line 2");
+  std::string no_answer = dir.write("noanswer.csv", "source,question\ns," + kQuestion + "\n");
+  expect_error({"eval", "--model", kModel, "--data", no_answer}, 4, "answer");
+  std::string bad_cell = dir.write("badcell.csv", "question,answer\n" + kQuestion + "," + kQuestion + "\n" +
+                                                      kQuestion.substr(1) + "," + kQuestion + "\n");
+  expect_error({"eval", "--model", kModel, "--data", bad_cell}, 4, "line 3");
+  std::string open_quote = dir.write("quote.csv", "question,answer\n\"" + kQuestion + "," + kQuestion + "\n");
+  expect_error({"eval", "--model", kModel, "--data", open_quote}, 4, "unterminated");
+  std::string header_only = dir.write("header.csv", "question,answer\n");
+  expect_error({"eval", "--model", kModel, "--data", header_only}, 4, "no puzzles");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Results.
+
+TEST(Cli, SolveMatchesReferenceRollout) {
+  FixturePuzzles fp = fixture_puzzles();
+  ASSERT_FALSE(fp.questions.empty());
+  for (size_t b = 0; b < fp.questions.size(); ++b) {
+    Json j = run_json({"solve", "--model", kModel, "--puzzle", fp.questions[b], "--json", "--threads", "1"});
+    ASSERT_TRUE(j.is_object());
+    EXPECT_EQ(j.find("answer")->as_string(), fp.answers[b]) << "puzzle " << b;
+    EXPECT_EQ(j.find("chosen")->as_number(), 0);
+    EXPECT_EQ(j.find("trajectories")->as_array().size(), 1u);
+  }
+}
+
+TEST(Cli, SolveJsonAndText) {
+  TempDir dir;
+  std::string puzzle_file = dir.write("p.txt", kQuestion.substr(0, 40) + "\n" + kQuestion.substr(40) + "\n");
+  Json j = run_json({"solve", "--model", kModel, "--puzzle", "@" + puzzle_file, "--k", "6", "--sigma", "0.5",
+                     "--seed", "3", "--json"});
+  ASSERT_TRUE(j.is_object());
+  const auto& trajs = j.find("trajectories")->as_array();
+  ASSERT_EQ(trajs.size(), 6u);
+  int best = static_cast<int>(j.find("selection")->find("best_q")->as_number());
+  int mode = static_cast<int>(j.find("selection")->find("mode")->as_number());
+  EXPECT_EQ(j.find("chosen")->as_number(), best);
+  EXPECT_EQ(j.find("answer")->as_string(), trajs[best].find("answer")->as_string());
+  int agree = 0;
+  for (const Json& t : trajs) {
+    EXPECT_LE(t.find("q_halt")->as_number(), trajs[best].find("q_halt")->as_number());
+    EXPECT_EQ(t.find("steps")->as_number(), 16);
+    bool same = t.find("answer")->as_string() == trajs[mode].find("answer")->as_string();
+    EXPECT_EQ(t.find("agrees_with_mode")->as_bool(), same);
+    agree += same;
+  }
+  EXPECT_EQ(j.find("selection")->find("mode_count")->as_number(), agree);
+  EXPECT_EQ(j.find("traj_steps_run")->as_number(), 6 * 16);
+
+  // Same run, human-readable.
+  CliRun r = run({"solve", "--model", kModel, "--puzzle", kQuestion, "--k", "6", "--sigma", "0.5", "--seed", "3"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("trajectory " + std::to_string(best) + " of 6"), std::string::npos) << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+
+  // Early exit on q_halt: fewer trajectory-steps unless no q_halt ever turns positive.
+  Json h = run_json({"solve", "--model", kModel, "--puzzle", kQuestion, "--k", "6", "--sigma", "0.5", "--seed", "3",
+                     "--halt-on-q", "--steps", "4", "--json"});
+  ASSERT_TRUE(h.is_object());
+  EXPECT_EQ(h.find("traj_steps_budget")->as_number(), 24);
+  int64_t run_steps = 0;
+  for (const Json& t : h.find("trajectories")->as_array()) {
+    run_steps += static_cast<int64_t>(t.find("steps")->as_number());
+    bool halted = t.find("stop")->as_string() == "halt_q";
+    EXPECT_EQ(halted, t.find("q_halt")->as_number() > 0);
+  }
+  EXPECT_EQ(h.find("traj_steps_run")->as_number(), run_steps);
+}
+
+// eval's accuracies must equal what solve reports puzzle by puzzle; the smaller K are prefixes of the largest.
+TEST(Cli, EvalAgreesWithSolve) {
+  FixturePuzzles fp = fixture_puzzles();
+  ASSERT_GE(fp.questions.size(), 3u);
+  const std::vector<std::string> noisy = {"--sigma", "0.5", "--seed", "11", "--steps", "6"};
+  auto solve_json = [&](const std::string& q, int k, bool with_noise) {
+    std::vector<std::string> a = {"solve", "--model", kModel, "--puzzle", q, "--k", std::to_string(k), "--json"};
+    if (with_noise) a.insert(a.end(), noisy.begin(), noisy.end());
+    else a.insert(a.end(), {"--steps", "6"});
+    return run_json(a);
+  };
+  // Labels: puzzle 0 = its deterministic answer, 1 = its best-Q@4 answer, 2 = an answer nobody gives.
+  std::vector<Json> det, ptrm4;
+  for (int p = 0; p < 3; ++p) {
+    det.push_back(solve_json(fp.questions[p], 1, false));
+    ptrm4.push_back(solve_json(fp.questions[p], 4, true));
+    ASSERT_TRUE(det.back().is_object() && ptrm4.back().is_object());
+  }
+  std::vector<std::string> labels = {det[0].find("answer")->as_string(), ptrm4[1].find("answer")->as_string(),
+                                     std::string(81, '5')};
+  TempDir dir;
+  std::string csv = "source,question,answer,rating\n";
+  for (int p = 0; p < 3; ++p) csv += "fixture," + fp.questions[p] + "," + labels[p] + ",0\r\n";
+  std::string data = dir.write("set.csv", csv);
+
+  Json e = run_json({"eval", "--model", kModel, "--data", data, "--k", "1,2,4", "--sigma", "0.5", "--seed", "11",
+                     "--steps", "6", "--json"});
+  ASSERT_TRUE(e.is_object());
+  EXPECT_EQ(e.find("n")->as_number(), 3);
+  int det_correct = 0;
+  for (int p = 0; p < 3; ++p) det_correct += det[p].find("answer")->as_string() == labels[p];
+  EXPECT_GE(det_correct, 1);
+  EXPECT_EQ(e.find("deterministic_count")->as_number(), det_correct);
+
+  const auto& results = e.find("results")->as_array();
+  ASSERT_EQ(results.size(), 3u);
+  const int ks[] = {1, 2, 4};
+  for (int i = 0; i < 3; ++i) {
+    const Json& r = results[i];
+    EXPECT_EQ(r.find("k")->as_number(), ks[i]);
+    int best_q = 0, pass = 0;
+    for (int p = 0; p < 3; ++p) {
+      const auto& trajs = ptrm4[p].find("trajectories")->as_array();
+      int best = 0;  // best-Q over the prefix, ties to the lowest index
+      bool any = false;
+      for (int t = 0; t < ks[i]; ++t) {
+        if (trajs[t].find("q_halt")->as_number() > trajs[best].find("q_halt")->as_number()) best = t;
+        any = any || trajs[t].find("answer")->as_string() == labels[p];
+      }
+      best_q += trajs[best].find("answer")->as_string() == labels[p];
+      pass += any;
+    }
+    EXPECT_EQ(r.find("counts")->find("best_q")->as_number(), best_q) << "K=" << ks[i];
+    EXPECT_EQ(r.find("counts")->find("pass")->as_number(), pass) << "K=" << ks[i];
+    EXPECT_LE(r.find("counts")->find("mode")->as_number(), pass);
+    EXPECT_DOUBLE_EQ(r.find("best_q")->as_number(), best_q / 3.0);
+    const Json* ee = r.find("early_exit");
+    ASSERT_NE(ee, nullptr);
+    EXPECT_GE(ee->find("fired")->as_number(), ee->find("correct")->as_number());
+  }
+  EXPECT_EQ(results[2].find("counts")->find("best_q")->as_number() >= 1, true);  // puzzle 1 by construction
+  EXPECT_GT(e.find("puzzles_per_s")->as_number(), 0);
+
+  // Shards partition the rows; --limit takes a prefix; givens buckets partition the puzzles.
+  int n = 0, best = 0;
+  for (const char* s : {"0/2", "1/2"}) {
+    Json part = run_json({"eval", "--model", kModel, "--data", data, "--k", "1,2,4", "--sigma", "0.5", "--seed", "11",
+                          "--steps", "6", "--shard", s, "--json"});
+    ASSERT_TRUE(part.is_object());
+    n += static_cast<int>(part.find("n")->as_number());
+    best += static_cast<int>(part.find("results")->as_array()[2].find("counts")->find("best_q")->as_number());
+  }
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(best, results[2].find("counts")->find("best_q")->as_number());
+  Json lim = run_json({"eval", "--model", kModel, "--data", data, "--limit", "1", "--steps", "6", "--k", "1", "--json"});
+  ASSERT_TRUE(lim.is_object());
+  EXPECT_EQ(lim.find("n")->as_number(), 1);
+  EXPECT_EQ(lim.find("deterministic_count")->as_number(), 1);  // puzzle 0's label is its deterministic answer
+  Json buckets = run_json({"eval", "--model", kModel, "--data", data, "--steps", "6", "--k", "1", "--buckets",
+                           "givens", "--json"});
+  ASSERT_TRUE(buckets.is_object());
+  int bucket_n = 0;
+  for (const Json& b : buckets.find("buckets")->as_array()) bucket_n += static_cast<int>(b.find("n")->as_number());
+  EXPECT_EQ(bucket_n, 3);
+}
+
+// The bench runs the official-size configs; one step at K=1 keeps this test to a few seconds. The weights it
+// saves must load as a model the CLI can solve with.
+TEST(Cli, BenchAndSavedWeights) {
+  TempDir dir;
+  Json b = run_json({"bench", "--config", "mlp_t", "--k", "1", "--steps", "1", "--save-weights", dir.file("w"),
+                     "--json"});
+  ASSERT_TRUE(b.is_object());
+  const auto& results = b.find("results")->as_array();
+  ASSERT_EQ(results.size(), 1u);
+  const Json& r = results[0];
+  EXPECT_EQ(r.find("config")->as_string(), "mlp_t");
+  // MLP-t Sudoku: 21 net calls x 2 blocks x (token + channel SwiGLU) + lm_head, analytically 25.63 GFLOP/step.
+  EXPECT_NEAR(r.find("gflop_per_step")->as_number(), 25.632, 0.001);
+  EXPECT_GT(r.find("ms_per_step")->as_number(), 0);
+  EXPECT_GT(r.find("gemm_ms")->as_number(), 0);
+  std::string weights = dir.file("w") + "/bench-mlp_t.safetensors";
+  ASSERT_TRUE(fs::exists(weights));
+  Json s = run_json({"solve", "--model", weights, "--puzzle", kQuestion, "--steps", "1", "--json"});
+  ASSERT_TRUE(s.is_object());
+  EXPECT_EQ(s.find("answer")->as_string().size(), 81u);
+}
+
+}  // namespace
