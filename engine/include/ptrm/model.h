@@ -51,6 +51,8 @@ class Session {
  public:
   Session(const Model& model, ThreadPool& pool, int max_rows);
   ~Session();
+  // Memory one row costs (state + scratch), to size batches.
+  static size_t bytes_per_row(const ModelConfig& config);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 

@@ -3,6 +3,10 @@
 // so results do not depend on threads or on how rows are split into batches, and the first k trajectories of a
 // K run are exactly a k run (select(result, k) gives the K=k numbers for free) — except with
 // stop_on_valid = Solve, which couples trajectories.
+//
+// Noise keys: before supervision step s (0-based) the chosen latent of trajectory t gets
+// sigma · normal(seed, t', s·1024, elem); with noise_every_inner, inner z update c (0-based) of that step gets
+// sigma · normal(seed, t', s·1024 + 1 + c, elem). t' = t for zL, and for zH t (y) or t + 0x40000000 (both).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -25,7 +29,7 @@ struct SolveOptions {
   int steps = 0;             // supervision steps, 1..1024; 0 → config.halt_max_steps
   uint64_t seed = 0;
   NoiseOn noise_on = NoiseOn::Z;
-  bool noise_every_inner = false;  // also perturb before every inner z update
+  bool noise_every_inner = false;  // also perturb the same latent(s) before every inner z update
   bool halt_on_q = false;          // a trajectory stops once its q_halt > 0
   StopOnValid stop_on_valid = StopOnValid::None;
   int puzzle_id = 0;         // puzzle embedding row (solve(); solve_many takes one per puzzle)

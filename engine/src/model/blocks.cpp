@@ -7,14 +7,29 @@
 
 namespace ptrm::detail {
 
-BlockScratch::BlockScratch(const ModelConfig& c, int max_rows) {
+namespace {
+struct ScratchSizes {
+  size_t big, mid, state;  // floats per row
+};
+ScratchSizes scratch_sizes(const ModelConfig& c) {
   const size_t S = c.seq_total(), D = c.hidden_size, I = c.inter(c.hidden_size);
   const size_t It = c.mlp_t ? c.inter(c.seq_total()) : 0;
+  return {std::max({S * 3 * D, S * 2 * I, D * 2 * It}), std::max({S * D, S * I, D * It}), S * D};
+}
+}  // namespace
+
+BlockScratch::BlockScratch(const ModelConfig& c, int max_rows) {
+  const ScratchSizes z = scratch_sizes(c);
   const size_t R = max_rows;
-  big.resize(R * std::max({S * 3 * D, S * 2 * I, D * 2 * It}));
-  mid.resize(R * std::max({S * D, S * I, D * It}));
-  a.resize(R * S * D);
-  b.resize(R * S * D);
+  big.resize(R * z.big);
+  mid.resize(R * z.mid);
+  a.resize(R * z.state);
+  b.resize(R * z.state);
+}
+
+size_t BlockScratch::floats_per_row(const ModelConfig& c) {
+  const ScratchSizes z = scratch_sizes(c);
+  return z.big + z.mid + 2 * z.state;
 }
 
 BlockRunner::BlockRunner(const ModelConfig& c, const Model::Block& w)

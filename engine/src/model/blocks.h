@@ -10,6 +10,7 @@ namespace ptrm::detail {
 // Scratch shared by all blocks of a Session, sized once for its max_rows.
 struct BlockScratch {
   BlockScratch(const ModelConfig& c, int max_rows);
+  static size_t floats_per_row(const ModelConfig& c);
   std::vector<float> big, mid, a, b;
 };
 

@@ -95,6 +95,12 @@ Session::Session(const Model& model, ThreadPool& pool, int max_rows) {
 
 Session::~Session() = default;
 
+size_t Session::bytes_per_row(const ModelConfig& c) {
+  const size_t S = c.seq_total(), D = c.hidden_size, V = c.vocab_size, L = c.seq_len;
+  const size_t floats = 3 * S * D + S * V + L * V + 1 + detail::BlockScratch::floats_per_row(c);
+  return floats * sizeof(float) + (L + 1) * sizeof(int32_t);
+}
+
 void Session::reset(int rows, const int32_t* tokens, const int32_t* puzzle_ids) {
   Impl& s = *impl_;
   if (rows < 0 || rows > s.max_rows)
