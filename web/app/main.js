@@ -274,10 +274,10 @@ function showResult(res, task, side, puzzleCells) {
   el.badge.dataset.valid = String(!!res.valid);
   trajView.finish(res.chosen);
   pcaView.setChosen(res.chosen);
-  const sel = res.selection || {};
-  const agree = res.trajectories.filter((t) => t.answers[t.answers.length - 1] === res.answer).length;
-  el.selection.textContent = `best-Q chose #${res.chosen}` +
-    (sel.mode !== undefined ? ` · majority answer ${sel.mode === sel.bestQ ? 'agrees' : 'differs'}` : '') +
+  const { bestQ, mode } = res.selection;
+  const agree = res.trajectories.filter((t) => t.answer === res.answer).length;
+  el.selection.textContent = `best-Q chose #${bestQ.traj} (q_halt ${bestQ.qHalt.toFixed(2)}) · ` +
+    (mode.answer === bestQ.answer ? 'the majority answer agrees' : `the majority answer (#${mode.traj}, ${mode.count}×) differs`) +
     ` · ${agree}/${res.trajectories.length} trajectories end on this answer`;
 }
 

@@ -2,8 +2,9 @@
 // hosts) and the choice of a model for a task.
 const INDEX_URL = 'assets/models/index.json';
 
-export async function loadIndex() {
-  const url = new URL(INDEX_URL, document.baseURI);
+// base: the URL the ptrm deployment is served from (the page itself for the app).
+export async function loadIndex(base = document.baseURI) {
+  const url = new URL(INDEX_URL, base);
   const r = await fetch(url, { cache: 'no-cache' });
   if (!r.ok) throw new Error(`model list ${url.pathname}: HTTP ${r.status}`);
   const idx = await r.json();

@@ -1,11 +1,8 @@
 // Live view of all K trajectories: one small board per trajectory (redrawn as its steps arrive), a q_halt
 // sparkline, the current best-Q trajectory highlighted and a mark on trajectories that agree with the
 // majority answer. Drawing is batched into animation frames so hundreds of step events per second stay cheap.
-import { conflicts, SUDOKU_BOX } from './tasks.js';
 import { trajColor } from './palette.js';
-import { fitCanvas } from './canvas.js';
-
-const MAZE_FILL = { '#': '#2b2f3a', ' ': '#f4f1ea', S: '#2e9e5b', G: '#d2453b', o: '#e0a100' };
+import { drawBoard, fitCanvas } from './canvas.js';
 
 export class TrajectoryView {
   constructor(root) {
@@ -99,52 +96,12 @@ export class TrajectoryView {
       tr.card.dataset.step = String(tr.step);
       if (tr.cells) tr.card.dataset.answer = tr.cells.join('');
       const q = tr.q[tr.step];
-      tr.cap.textContent = tr.step < 0 ? `#${t}` :
-        `#${t} · step ${tr.step + 1} · q ${q.toFixed(2)}${tr.valid ? ' · valid' : ''}`;
+      tr.cap.textContent = tr.step < 0 ? `#${t}` : `#${t} · q ${q.toFixed(1)}${tr.valid ? ' ✓' : ''}`;
+      tr.cap.title = tr.step < 0 ? '' : `step ${tr.step + 1}, q_halt ${q.toFixed(3)}, ${tr.valid ? 'valid' : 'not valid'}`;
       tr.board.setAttribute('aria-label', `trajectory ${t}${tr.step >= 0 ? `, step ${tr.step + 1}, ${tr.valid ? 'valid' : 'not valid'}` : ', waiting'}`);
-      this.#drawBoard(tr);
+      drawBoard(tr.board, this.task, this.side, tr.cells, this.puzzle);
       drawSpark(tr.spark, tr.q, this.steps);
     });
-  }
-
-  #drawBoard(tr) {
-    const { side, task } = this;
-    const ctx = fitCanvas(tr.board);
-    const w = tr.board.clientWidth, cell = w / side;
-    ctx.clearRect(0, 0, w, w);
-    const cells = tr.cells || this.puzzle;
-    if (!cells) return;
-    if (task === 'maze') {
-      cells.forEach((v, i) => {
-        ctx.fillStyle = MAZE_FILL[v] || '#888';
-        ctx.fillRect((i % side) * cell, Math.floor(i / side) * cell, Math.ceil(cell), Math.ceil(cell));
-      });
-      return;
-    }
-    const bad = tr.cells ? conflicts(task, side, cells, this.puzzle) : new Set();
-    ctx.font = `${Math.max(6, cell * 0.7)}px system-ui, sans-serif`;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    cells.forEach((v, i) => {
-      const x = (i % side) * cell, y = Math.floor(i / side) * cell;
-      const given = this.puzzle && this.puzzle[i] !== '.';
-      ctx.fillStyle = bad.has(i) ? '#f6c9c4' : given ? '#e9e5dc' : '#fffdf8';
-      ctx.fillRect(x, y, cell, cell);
-      if (v !== '.') {
-        ctx.fillStyle = given ? '#2b2f3a' : '#1f5fbf';
-        ctx.fillText(v, x + cell / 2, y + cell / 2 + 0.5);
-      }
-    });
-    ctx.strokeStyle = '#2b2f3a';
-    ctx.lineWidth = 1;
-    const box = SUDOKU_BOX[side] || [side, side];
-    for (let i = 0; i <= side; i++) {
-      ctx.globalAlpha = i % box[0] === 0 ? 0.9 : 0.15;
-      ctx.beginPath(); ctx.moveTo(0, i * cell); ctx.lineTo(w, i * cell); ctx.stroke();
-      ctx.globalAlpha = i % box[1] === 0 ? 0.9 : 0.15;
-      ctx.beginPath(); ctx.moveTo(i * cell, 0); ctx.lineTo(i * cell, w); ctx.stroke();
-    }
-    ctx.globalAlpha = 1;
   }
 }
 

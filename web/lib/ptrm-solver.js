@@ -1,0 +1,170 @@
+// <ptrm-solver>: a TRM/PTRM solver any page can embed with one script tag.
+//
+//   <script type="module" src="https://host/lib/ptrm-solver.js"></script>
+//   <ptrm-solver model="https://host/assets/models/x.safetensors" puzzle="…" k="8" sigma="0.3" steps="16" seed="1" autosolve></ptrm-solver>
+//
+// Without `model` it uses the default model of the ptrm deployment the script came from. Events (bubbling,
+// composed): `ptrm-step` (detail = the engine's step event), `ptrm-solved` (detail = result),
+// `ptrm-error` (detail = the typed error). Methods: solve(), cancel(); property `result`.
+// Threads are used only when the host page is crossOriginIsolated; otherwise it runs single-threaded.
+import { drawBoard } from '../app/canvas.js';
+import { answerCells, parseCells, taskLabel } from '../app/tasks.js';
+import { loadIndex } from '../app/models.js';
+
+const ENGINE_URL = new URL('../engine/ptrm.js', import.meta.url);
+const INDEX_BASE = new URL('../', import.meta.url);
+
+const STYLE = `
+:host { display: inline-block; width: 260px; max-width: 100%; font: 14px/1.35 system-ui, sans-serif; color: #2b2f3a; }
+.box { border: 1px solid #dcd6ca; border-radius: 10px; background: #fffdf8; padding: 10px; }
+canvas { display: block; width: 100%; aspect-ratio: 1; }
+.bar { display: flex; align-items: center; gap: 8px; margin-top: 8px; flex-wrap: wrap; }
+button { font: inherit; border: 1px solid #1f5fbf; background: #1f5fbf; color: #fff; border-radius: 6px; padding: 3px 12px; cursor: pointer; }
+button:disabled { opacity: .45; cursor: default; }
+.badge { font-weight: 700; font-size: 12px; padding: 1px 8px; border-radius: 999px; }
+.ok { background: #d8f0e1; color: #1f8a4c; } .bad { background: #fbe3df; color: #c0392b; }
+.msg { font-size: 12px; color: #6b6f7a; flex: 1 1 100%; overflow-wrap: anywhere; }
+.err { color: #c0392b; }
+`;
+
+let enginePromise = null;
+const engine = () => (enginePromise ||= import(ENGINE_URL.href));
+
+class PtrmSolverElement extends HTMLElement {
+  static get observedAttributes() { return ['model', 'puzzle']; }
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    root.innerHTML = `<style>${STYLE}</style><div class="box"><canvas role="img" part="board"></canvas>
+      <div class="bar"><button type="button" part="solve">Solve</button><span class="badge" hidden></span>
+      <span class="msg" role="status" aria-live="polite"></span></div></div>`;
+    this.canvas = root.querySelector('canvas');
+    this.button = root.querySelector('button');
+    this.badge = root.querySelector('.badge');
+    this.msg = root.querySelector('.msg');
+    this.button.addEventListener('click', () => (this.controller ? this.cancel() : this.solve()));
+    this.solver = null;
+    this.loading = null;
+    this.controller = null;
+    this.result = null;
+  }
+
+  connectedCallback() { this.#load(); }
+
+  disconnectedCallback() {
+    this.cancel();
+    if (this.solver) this.solver.dispose();
+    this.solver = null;
+    this.loading = null;
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (before === after || !this.isConnected) return;
+    if (name === 'model') {
+      if (this.solver) this.solver.dispose();
+      this.solver = null;
+      this.loading = null;
+      this.#load();
+    } else {
+      this.result = null;
+      this.#draw(null);
+    }
+  }
+
+  #num(name, fallback) {
+    const v = this.getAttribute(name);
+    return v === null || v === '' ? fallback : Number(v);
+  }
+
+  #status(text, isError = false) {
+    this.msg.textContent = text;
+    this.msg.classList.toggle('err', isError);
+  }
+
+  #fail(e) {
+    this.#status(`${e.name && e.name !== 'Error' ? e.name + ': ' : ''}${e.message}`, true);
+    this.dispatchEvent(new CustomEvent('ptrm-error', { detail: e, bubbles: true, composed: true }));
+  }
+
+  async #modelUrl() {
+    const attr = this.getAttribute('model');
+    if (attr) return new URL(attr, document.baseURI).href;
+    const index = await loadIndex(INDEX_BASE);
+    if (!index.default) throw new Error('no model given and the ptrm deployment ships none');
+    return index.default.url;
+  }
+
+  #load() {
+    if (this.loading) return this.loading;
+    this.button.disabled = true;
+    this.#status('Loading model…');
+    this.loading = (async () => {
+      const { Solver } = await engine();
+      const url = await this.#modelUrl();
+      const threads = self.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)) : 1;
+      const solver = await Solver.load(url, { threads });
+      if (!this.isConnected) { solver.dispose(); return null; }
+      this.solver = solver;
+      this.button.disabled = false;
+      this.#status(`${taskLabel(solver.info.task, solver.info.board)} · ${solver.info.threads} thread(s)`);
+      this.#draw(null);
+      if (this.hasAttribute('autosolve')) this.solve();
+      return solver;
+    })().catch((e) => { this.loading = null; this.button.disabled = false; this.#fail(e); return null; });
+    return this.loading;
+  }
+
+  #draw(cells) {
+    if (!this.solver) return;
+    const { task, board } = this.solver.info;
+    drawBoard(this.canvas, task, board, cells, parseCells(task, board, this.getAttribute('puzzle') || ''));
+  }
+
+  cancel() {
+    if (this.controller) this.controller.abort();
+  }
+
+  async solve() {
+    const solver = this.solver || (await this.#load());
+    if (!solver || this.controller) return this.result;
+    const { task, board } = solver.info;
+    const puzzle = this.getAttribute('puzzle') || '';
+    const k = this.#num('k', 8);
+    const best = new Map(); // traj → last q_halt, to show the currently preferred trajectory live
+    this.controller = new AbortController();
+    this.button.textContent = 'Cancel';
+    this.badge.hidden = true;
+    this.#status('Solving…');
+    const t0 = performance.now();
+    try {
+      this.result = await solver.solve(puzzle, {
+        task, k, sigma: this.#num('sigma', 0.3), steps: this.#num('steps', 16), seed: this.getAttribute('seed') || '1',
+        signal: this.controller.signal,
+        onStep: (ev) => {
+          best.set(ev.traj, ev.qHalt);
+          const lead = [...best].reduce((a, b) => (b[1] > a[1] ? b : a));
+          if (lead[0] === ev.traj) this.#draw(answerCells(task, board, ev.answer));
+          this.#status(`step ${ev.step + 1} · ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+          this.dispatchEvent(new CustomEvent('ptrm-step', { detail: ev, bubbles: true, composed: true }));
+        },
+      });
+      const r = this.result;
+      this.#draw(answerCells(task, board, r.answer));
+      this.badge.hidden = false;
+      this.badge.textContent = r.valid ? 'valid' : 'invalid';
+      this.badge.className = `badge ${r.valid ? 'ok' : 'bad'}`;
+      this.#status(`K=${k}: chose trajectory #${r.chosen} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      this.dispatchEvent(new CustomEvent('ptrm-solved', { detail: r, bubbles: true, composed: true }));
+    } catch (e) {
+      if (e.name === 'CancelledError') this.#status('Cancelled.');
+      else this.#fail(e);
+    } finally {
+      this.controller = null;
+      this.button.textContent = 'Solve';
+    }
+    return this.result;
+  }
+}
+
+if (!customElements.get('ptrm-solver')) customElements.define('ptrm-solver', PtrmSolverElement);
