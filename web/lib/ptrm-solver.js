@@ -5,7 +5,7 @@
 //
 // Without `model` it uses the default model of the ptrm deployment the script came from. Events (bubbling,
 // composed): `ptrm-step` (detail = the engine's step event), `ptrm-solved` (detail = result),
-// `ptrm-error` (detail = the typed error). Methods: solve(), cancel(); property `result`.
+// `ptrm-error` (detail = the typed error). Methods: solve(), cancel(); properties `ready` (→ Solver), `result`.
 // Threads are used only when the host page is crossOriginIsolated; otherwise it runs single-threaded.
 import { drawBoard } from '../app/canvas.js';
 import { answerCells, parseCells, taskLabel } from '../app/tasks.js';
@@ -51,6 +51,9 @@ class PtrmSolverElement extends HTMLElement {
   }
 
   connectedCallback() { this.#load(); }
+
+  // Resolves to the loaded Solver (its `info` says task and board), or null if loading failed.
+  get ready() { return this.#load(); }
 
   disconnectedCallback() {
     this.cancel();

@@ -1,0 +1,71 @@
+// Shared Playwright fixtures and helpers for the app's browser tests.
+// Every test gets an automatic offline guard: any request to a host other than this machine is aborted and
+// fails the test (the app promises to work offline: no CDN, no fonts, no telemetry, nothing at run time).
+const base = require('@playwright/test');
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function isLocal(url) {
+  const u = new URL(url);
+  return u.protocol === 'data:' || u.protocol === 'blob:' || LOCAL_HOSTS.has(u.hostname);
+}
+
+const test = base.test.extend({
+  outsideRequests: [async ({ context }, use) => {
+    const outside = [];
+    context.on('request', (r) => { if (!isLocal(r.url())) outside.push(r.url()); });
+    await context.route((url) => !isLocal(url.href), (route) => {
+      outside.push(route.request().url());
+      return route.abort('blockedbyclient');
+    });
+    await use(outside);
+    base.expect([...new Set(outside)], 'requests that left localhost').toEqual([]);
+  }, { auto: true }],
+});
+
+function link(params) {
+  return '/?' + new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+}
+
+async function waitState(page, states, timeout = 90000) {
+  const want = Array.isArray(states) ? states : [states];
+  await page.waitForFunction((w) => w.includes(document.documentElement.dataset.state), want, { timeout });
+  return page.evaluate(() => document.documentElement.dataset.state);
+}
+
+// Records every change of a trajectory card's data-step together with the page state at that moment, so a
+// test can prove the boards updated *during* the solve rather than all at the end.
+async function recordStepUpdates(page) {
+  await page.addInitScript(() => {
+    window.__stepLog = [];
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target;
+        if (el.dataset && el.dataset.testid === 'traj') {
+          window.__stepLog.push({ traj: Number(el.dataset.traj), step: Number(el.dataset.step), state: document.documentElement.dataset.state, t: performance.now() });
+        }
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-step'] });
+  });
+}
+
+// Independent Sudoku check (not the engine's): every row, column and box holds 1..N once, givens kept.
+function sudokuSolves(puzzle, answer) {
+  const p = puzzle.replace(/\s+/g, ''), a = answer.replace(/\s+/g, '');
+  const n = Math.round(Math.sqrt(p.length));
+  const [br, bc] = n === 9 ? [3, 3] : [2, 3];
+  if (a.length !== n * n || !/^[1-9]+$/.test(a)) return false;
+  for (let i = 0; i < n * n; i++) if (p[i] !== '.' && p[i] !== '0' && p[i] !== a[i]) return false;
+  const groups = [];
+  for (let i = 0; i < n; i++) {
+    groups.push([...Array(n).keys()].map((j) => i * n + j), [...Array(n).keys()].map((j) => j * n + i));
+  }
+  for (let r0 = 0; r0 < n; r0 += br) for (let c0 = 0; c0 < n; c0 += bc) {
+    const g = [];
+    for (let r = r0; r < r0 + br; r++) for (let c = c0; c < c0 + bc; c++) g.push(r * n + c);
+    groups.push(g);
+  }
+  return groups.every((g) => new Set(g.map((i) => a[i])).size === n && g.every((i) => Number(a[i]) <= n));
+}
+
+module.exports = { test, expect: base.expect, link, waitState, recordStepUpdates, sudokuSolves };
