@@ -80,20 +80,21 @@ function normaliseSolveOptions(options) {
   };
 }
 
-// A bindings step batch (columnar typed arrays) + per-trajectory views for convenience.
-function withEvents(batch, seqLen) {
-  const n = batch.traj.length;
-  batch.events = Array.from({ length: n }, (_, i) => ({
-    step: batch.step,
-    traj: batch.traj[i],
-    answer: batch.answers[i],
-    tokens: batch.tokens.subarray(i * seqLen, (i + 1) * seqLen),
-    qHalt: batch.qHalt[i],
-    latent: batch.latent.subarray(i * 32, (i + 1) * 32),
-    valid: batch.valid[i] === 1,
-    active: batch.active[i] === 1,
-  }));
-  return batch;
+// A bindings step batch (columnar typed arrays, one per supervision step and postMessage) → one onStep call per
+// trajectory. tokens/summary are views into the batch's arrays.
+function emitEvents(batch, seqLen, onStep) {
+  for (let i = 0; i < batch.traj.length; i++) {
+    onStep({
+      step: batch.step,
+      traj: batch.traj[i],
+      answer: batch.answers[i],
+      tokens: batch.tokens.subarray(i * seqLen, (i + 1) * seqLen),
+      qHalt: batch.qHalt[i],
+      summary: batch.latent.subarray(i * 32, (i + 1) * 32),
+      valid: batch.valid[i] === 1,
+      active: batch.active[i] === 1,
+    });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -399,7 +400,7 @@ export class Solver {
       const t0 = now();
       const seqLen = this._info.seqLen;
       const result = await this._backend.solve(puzzle, engine,
-        onStep ? (batch) => onStep(withEvents(batch, seqLen)) : null, signal);
+        onStep ? (batch) => emitEvents(batch, seqLen, onStep) : null, signal);
       result.timings.totalMs = now() - t0;
       return result;
     };

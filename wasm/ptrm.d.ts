@@ -1,0 +1,128 @@
+// Types of the ptrm JS API (wasm/ptrm.js).
+
+export type ErrorKind = 'BadModel' | 'BadPuzzle' | 'BadOptions' | 'Cancelled' | 'Io' | 'Internal';
+
+export class PtrmError extends Error {
+  constructor(message: string, kind?: ErrorKind);
+  readonly kind: ErrorKind;
+}
+export class BadModelError extends PtrmError {}
+export class BadPuzzleError extends PtrmError {}
+export class BadOptionsError extends PtrmError {}
+export class CancelledError extends PtrmError {}
+export class IoError extends PtrmError {}
+export class InternalError extends PtrmError {}
+
+export interface LoadOptions {
+  /** Model download progress in bytes (total ≥ loaded; equals loaded when the size is unknown). */
+  onProgress?: (p: { loaded: number; total: number }) => void;
+  /** Engine threads, 1..64. > 1 needs SharedArrayBuffer (cross-origin isolation in browsers), else 1 is used.
+   *  Default: min(hardware threads, 8). */
+  threads?: number;
+  /** Run the engine in a Worker (default true). false runs it in this thread: solve() then blocks it. */
+  worker?: boolean;
+  /** Folder holding ptrm-st.* / ptrm-mt.* (URL, or a path under node). Default: the folder of ptrm.js. */
+  wasmBase?: string | URL;
+}
+
+export interface ModelInfo {
+  task: 'sudoku' | 'maze' | 'arc';
+  board: number;
+  variant: 'mlp_t' | 'attention';
+  seqLen: number;
+  vocabSize: number;
+  /** Whether answers can be checked without a label (result.valid, event.valid). */
+  hasChecker: boolean;
+  params: number;
+  threads: number;
+  flavour: 'st' | 'mt';
+  name: string;
+  description: string;
+  /** The model's "ptrm.config" (docs/design.md). */
+  config: Record<string, number | string | boolean>;
+  puzzleIdentifiers: string[] | null;
+}
+
+/** One supervision step of one trajectory. */
+export interface StepEvent {
+  /** 1-based number of supervision steps this trajectory has run. */
+  step: number;
+  traj: number;
+  /** Decoded answer text, in the puzzle's input format. */
+  answer: string;
+  /** Answer tokens [seqLen] (a view, valid during the callback; copy to keep). */
+  tokens: Int32Array;
+  qHalt: number;
+  /** 32-float latent summary of zH (for PCA), a view like tokens. */
+  summary: Float32Array;
+  valid: boolean;
+  /** false on the trajectory's last step. */
+  active: boolean;
+}
+
+export interface SolveOptions {
+  /** Must equal the model's task when given. */
+  task?: string;
+  /** Trajectories, 1..1024 (default 1). */
+  k?: number;
+  /** Noise std, 0..10 (default 0: plain TRM). */
+  sigma?: number;
+  /** Supervision steps, 1..1024 (default: the model's halt_max_steps). */
+  steps?: number;
+  seed?: number | bigint | string;
+  noiseOn?: 'z' | 'y' | 'both';
+  noiseEveryInner?: boolean;
+  earlyExit?: { haltOnQ?: boolean; stopOnValid?: 'none' | 'trajectory' | 'solve' };
+  puzzleId?: number;
+  /** Rows per engine batch (0: automatic). */
+  maxBatchRows?: number;
+  /** Which trajectory `answer`/`chosen` report (default 'bestQ'). */
+  select?: 'bestQ' | 'mode';
+  /** Keep every step's answer in trajectories[i].answers (default true). */
+  history?: boolean;
+  /** Called for every step of every trajectory, delivered one supervision step at a time. */
+  onStep?: (event: StepEvent) => void;
+  /** Cancels the solve: the promise rejects with CancelledError; the solver stays usable. */
+  signal?: AbortSignal;
+}
+
+export interface TrajectoryResult {
+  /** Answer after each step (empty with history: false). */
+  answers: string[];
+  /** q_halt after each step. */
+  qHalt: Float32Array;
+  answer: string;
+  tokens: Int32Array;
+  steps: number;
+  stop: 'steps' | 'haltQ' | 'valid' | 'solveDone';
+  valid: boolean;
+}
+
+export interface SolveResult {
+  answer: string;
+  chosen: number;
+  valid: boolean;
+  selection: {
+    bestQ: { traj: number; answer: string; qHalt: number };
+    mode: { traj: number; answer: string; count: number };
+  };
+  trajectories: TrajectoryResult[];
+  timings: {
+    /** Engine time of the solve. */
+    solveMs: number;
+    /** solveMs / the longest trajectory's steps. */
+    msPerStep: number;
+    /** Including messaging with the worker. */
+    totalMs: number;
+    trajStepsRun: number;
+    trajStepsBudget: number;
+  };
+}
+
+export class Solver {
+  static load(source: string | URL | Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<Solver>;
+  readonly info: ModelInfo;
+  /** One solve at a time: calls made while one runs wait for it. */
+  solve(puzzle: string, options?: SolveOptions): Promise<SolveResult>;
+  dispose(): Promise<void>;
+}
