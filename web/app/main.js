@@ -115,6 +115,10 @@ function fillModelPicker() {
     el.model.append(new Option(`${app.model.name} (your file)`, app.model.url || 'custom'));
   }
   if (app.model) el.model.value = app.model.url || 'custom';
+  else {
+    el.model.prepend(new Option('— choose a model —', '', true, true));
+    el.model.options[0].disabled = true;
+  }
   const choices = taskChoices([...app.index.models, ...(app.model ? [app.model] : [])]);
   el.task.replaceChildren(...choices.map((c) => new Option(taskLabel(c.task, c.board), `${c.task}:${c.board}`)));
   if (app.model) el.task.value = `${app.model.task}:${app.model.board}`;
@@ -156,6 +160,8 @@ async function loadModel(source, name) {
   el.env.textContent = envText(info.threads);
   fillModelPicker();
   el.text.placeholder = placeholder(info.task, info.board);
+  // ARC tasks are JSON with several grids: no single editable board; the answer shows as text below.
+  el.board.hidden = info.task === 'arc';
   syncBoardFromText();
   status('Ready.');
   setState('ready');
