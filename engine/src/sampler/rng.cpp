@@ -123,7 +123,8 @@ float normal(uint64_t seed, uint32_t traj, uint32_t step, uint32_t elem) {
 }
 
 void add_normal(float* x, size_t n, float sigma, uint64_t seed, uint32_t traj, uint32_t step) {
-  if (n > (size_t{1} << 32)) throw Error(ErrorKind::Internal, "add_normal: more than 2^32 elements");
+  // uint64_t: on wasm32 size_t is 32 bits and shifting it by 32 is undefined.
+  if (uint64_t{n} > (uint64_t{1} << 32)) throw Error(ErrorKind::Internal, "add_normal: more than 2^32 elements");
   for (size_t base = 0; base < n; base += 4) {
     std::array<float, 4> z = normal4(seed, traj, step, static_cast<uint32_t>(base / 4));
     size_t m = n - base < 4 ? n - base : 4;
