@@ -73,7 +73,8 @@ class Json {
 const char* json_type_name(Json::Type t);
 
 // Required-field helpers for objects. Errors are Error(kind) naming the key and what was wrong:
-// "missing key 'hidden_size'", "key 'hidden_size': expected integer, got 512.5", "... expected string, got number".
+// "missing key 'hidden_size'", "key 'hidden_size': expected integer, got 512.5", "key 'task': expected string, got
+// array" (numbers and bools are shown by value, other types by type name).
 // get_int accepts only integral numbers with |v| <= 2^53.
 int64_t get_int(const Json& obj, std::string_view key, ErrorKind kind = ErrorKind::BadOptions);
 double get_double(const Json& obj, std::string_view key, ErrorKind kind = ErrorKind::BadOptions);
