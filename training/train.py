@@ -356,13 +356,15 @@ class Trainer:
             self.export(a.export)
 
     def base_row(self, acc: dict, wall0: float) -> dict:
-        n = max(1, acc["n"])
-        return {"step": self.step, "train_s": round(self.train_s, 1), "wall_s": round(time.time() - wall0, 1),
-                "seq_steps": self.step * self.args.batch, "puzzles": self.puzzles,
-                "lr": f"{self.lr_at(self.step - 1, self.args.lr):.3g}",
-                "lm_loss": f"{acc['lm'] / n:.4f}", "q_loss": f"{acc['q'] / n:.4f}",
-                "train_exact": f"{acc['exact_halted'] / max(1, acc['n_halted']):.4f}",
-                "train_halt_steps": f"{acc['steps_halted'] / max(1, acc['n_halted']):.2f}"}
+        row = {"step": self.step, "train_s": round(self.train_s, 1), "wall_s": round(time.time() - wall0, 1),
+               "seq_steps": self.step * self.args.batch, "puzzles": self.puzzles,
+               "lr": f"{self.lr_at(self.step - 1, self.args.lr):.3g}"}
+        if acc["n"]:  # training metrics averaged since the previous row
+            row |= {"lm_loss": f"{acc['lm'] / acc['n']:.4f}", "q_loss": f"{acc['q'] / acc['n']:.4f}"}
+        if acc["n_halted"]:
+            row |= {"train_exact": f"{acc['exact_halted'] / acc['n_halted']:.4f}",
+                    "train_halt_steps": f"{acc['steps_halted'] / acc['n_halted']:.2f}"}
+        return row
 
     def eval_row(self) -> dict:
         r = self.run_eval()

@@ -17,6 +17,8 @@ def task_board(task: str, seq_len: int) -> int:
     side = int(round(seq_len ** 0.5))
     if side * side != seq_len:
         raise DataError(f"{task} grids must be square, got {seq_len} cells")
+    if task == "sudoku" and side not in (6, 9):
+        raise DataError(f"sudoku side must be 6 or 9, got {side}")
     return side
 
 

@@ -1,0 +1,128 @@
+"""Trainer smoke test (< 60 s on 2 cores): a tiny TRM overfits a few 6x6 Sudokus, the run resumes from its
+checkpoint, and the export is a valid ptrm file that the reference model (and the C++ engine, when built) loads.
+Plus the optimizer and loss pieces against their defining formulas."""
+import csv
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from conftest import REPO, TRAINING
+
+sys.path.insert(0, TRAINING)
+from build_sudoku import tool  # noqa: E402
+from ptrm_ref import load_ptrm, read_ptrm  # noqa: E402
+from ptrm_train.loss import IGNORE, act_loss, stablemax_cross_entropy  # noqa: E402
+from ptrm_train.optim import AdamATan2, PuzzleEmbSignSGD  # noqa: E402
+
+TINY = ["--task", "sudoku", "--hidden", "32", "--heads", "1", "--H-cycles", "1", "--L-cycles", "1",
+        "--puzzle-emb-len", "1", "--n-sup", "2", "--eval-n-sup", "2", "--batch", "16", "--lr", "3e-3",
+        "--warmup", "1", "--wd", "0.0", "--ema-warmup", "--no-aug", "--threads", "1", "--log-every", "5",
+        "--eval-every-min", "100", "--eval-limit", "16", "--ckpt-every-min", "100"]
+
+
+def engine_cli():
+    for build in sorted(os.listdir(REPO)):
+        path = os.path.join(REPO, build, "ptrm")
+        if build.startswith("build") and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("s6")
+    out = subprocess.run([tool("sudoku_gen"), "gen", "--side", "6", "--count", "16", "--seed", "11",
+                          "--min-givens", "14", "--max-givens", "18"], capture_output=True, text=True, check=True)
+    path = d / "train.csv"
+    path.write_text("source,question,answer,rating\n" +
+                    "".join(",".join(line.split(",")[:4]) + "\n" for line in out.stdout.splitlines()))
+    return str(path)
+
+
+def train(args):
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "train.py"), *args], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout
+
+
+def test_tiny_run_lowers_loss_resumes_and_exports(data, tmp_path):
+    run = str(tmp_path / "run")
+    model = str(tmp_path / "tiny.safetensors")
+    train(TINY + ["--train", data, "--test", data, "--run", run, "--max-steps", "40"])
+    with open(os.path.join(run, "log.csv")) as f:
+        rows = list(csv.DictReader(f))
+    losses = [float(r["lm_loss"]) for r in rows if r["lm_loss"]]
+    assert losses[-1] < 0.8 * losses[0], losses
+    assert rows[-1]["eval_exact"] != ""
+
+    out = train(TINY + ["--train", data, "--test", data, "--run", run, "--resume", "--max-steps", "45",
+                        "--export", model])
+    assert "resumed" in out and "at step 40" in out
+    tensors, config, meta = read_ptrm(model)
+    assert config.hidden_size == 32 and config.board == 6 and config.halt_max_steps == 2
+    assert all(t.dtype in (torch.float16, torch.bfloat16) for t in tensors.values())
+    assert "45 steps" in meta["ptrm.description"]
+    m = load_ptrm(model)
+    _, logits, _ = m(m.initial_carry(1), {"inputs": torch.ones(1, 36, dtype=torch.long),
+                                          "puzzle_identifiers": torch.zeros(1, dtype=torch.long)})
+    assert torch.isfinite(logits).all()
+
+    cli = engine_cli()
+    if cli is None:
+        pytest.skip("no built ptrm CLI (build/ptrm); engine load not checked")
+    puzzle = open(data).read().splitlines()[1].split(",")[1]
+    r = subprocess.run([cli, "solve", "--model", model, "--puzzle", puzzle, "--json"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+
+
+def test_resume_rejects_other_config(data, tmp_path):
+    run = str(tmp_path / "run")
+    train(TINY + ["--train", data, "--test", data, "--run", run, "--max-steps", "2"])
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "train.py"), *TINY, "--hidden", "64", "--train",
+                        data, "--test", data, "--run", run, "--resume", "--max-steps", "3"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "different model config" in r.stderr
+
+
+def test_adam_atan2_first_step_and_decay():
+    p = torch.nn.Parameter(torch.tensor([1.0, -2.0, 0.5]))
+    opt = AdamATan2([p], lr=0.01, betas=(0.9, 0.95), weight_decay=0.5)
+    p.grad = torch.tensor([3.0, -0.001, 0.0])
+    opt.step()
+    # step 1: m = 0.1 g, v = 0.05 g^2, bias-corrected sqrt(v) = |g|  ->  p -= lr/0.1 * atan2(0.1 g, |g|)
+    decayed = torch.tensor([1.0, -2.0, 0.5]) * (1 - 0.01 * 0.5)
+    step = 0.1 * math.atan2(0.1, 1.0)
+    assert torch.allclose(p.detach(), decayed - torch.tensor([step, -step, 0.0]), atol=1e-7)
+
+
+def test_sign_sgd_updates_only_used_rows():
+    class Emb:
+        weights = torch.ones(3, 2)
+        local_ids = torch.tensor([2, 2])
+        local_weights = torch.zeros(2, 2, requires_grad=True)
+    emb = Emb()
+    (emb.local_weights * torch.tensor([[1.0, -1.0], [1.0, 0.5]])).sum().backward()
+    opt = PuzzleEmbSignSGD(emb, lr=0.1, weight_decay=1.0)
+    opt.step(*opt.dense_grad())
+    assert torch.allclose(emb.weights, torch.tensor([[1.0, 1.0], [1.0, 1.0], [0.8, 1.0]]))
+
+
+def test_stablemax_loss():
+    logits = torch.tensor([[[2.0, -1.0, 0.0]]])
+    s = torch.tensor([3.0, 0.5, 1.0])
+    want = -math.log(3.0 / s.sum().item())
+    assert stablemax_cross_entropy(logits, torch.tensor([[0]])).item() == pytest.approx(want)
+    assert stablemax_cross_entropy(logits, torch.tensor([[IGNORE]])).item() == 0.0
+    labels = torch.tensor([[0, IGNORE]])
+    two = torch.tensor([[[2.0, -1.0, 0.0], [0.0, 5.0, 0.0]]])
+    total, correct, lm, q = act_loss(two, torch.tensor([0.0]), labels)
+    assert correct.tolist() == [True]
+    assert lm.item() == pytest.approx(want)  # the ignored token counts neither in the sum nor the mean
+    assert q.item() == pytest.approx(math.log(2))
+    assert total.item() == pytest.approx(want + 0.5 * math.log(2))
