@@ -260,7 +260,11 @@ def convert(args) -> ModelConfig:
         state["puzzle_emb.weights"] = state["puzzle_emb.weights"][rows].clone()
         info["num_puzzle_identifiers"] = len(rows)
     config = build_config(args, arch, info)
-    check_tensors(state, config)
+    try:
+        check_tensors(state, config)
+    except ModelFileError as e:
+        raise ConvertError(f"{e} (heads, cycles, expansion and pos_encodings are not in the tensors: check "
+                           "all_config.yaml or the flags)") from None
     for k in INIT_KEYS:
         if not torch.equal(state[k].to(torch.bfloat16).to(state[k].dtype), state[k]):
             raise ConvertError(f"{k} is not made of bfloat16 values (the official model keeps it in bf16)")
