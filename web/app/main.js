@@ -130,6 +130,7 @@ async function loadModel(source, name) {
   if (app.running) app.running.abort();
   setState('loading');
   clearError();
+  el.solve.disabled = true;
   el.progress.hidden = false;
   el.progress.removeAttribute('value');
   status(`Loading ${name}…`);
@@ -145,13 +146,16 @@ async function loadModel(source, name) {
   } catch (e) {
     if (seq !== app.loadSeq) return false;
     el.progress.hidden = true;
-    status('Model not loaded.');
+    el.solve.disabled = !app.solver;
+    fillModelPicker(); // back to the model still in use, if any
+    status(app.solver ? `Still using ${app.model.name}.` : 'No model loaded.');
     showError(e);
     return false;
   }
   if (seq !== app.loadSeq) { solver.dispose(); return false; }
   if (app.solver) app.solver.dispose();
   app.solver = solver;
+  el.solve.disabled = false;
   const info = solver.info;
   app.model = { name: info.name || name, url: typeof source === 'string' ? source : null, task: info.task, board: info.board };
   el.progress.hidden = true;
