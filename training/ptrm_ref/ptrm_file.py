@@ -8,7 +8,7 @@ import os
 import torch
 
 from . import safetensors_io
-from .config import ConfigError, ModelConfig
+from .config import ModelConfig
 from .model import TRMInner
 
 CONFIG_KEY = "ptrm.config"
