@@ -287,7 +287,8 @@ function showResult(res, task, side, puzzleCells) {
   const { bestQ, mode } = res.selection;
   const agree = res.trajectories.filter((t) => t.answer === res.answer).length;
   el.selection.textContent = `best-Q chose #${bestQ.traj} (q_halt ${bestQ.qHalt.toFixed(2)}) · ` +
-    (mode.answer === bestQ.answer ? 'the majority answer agrees' : `the majority answer (#${mode.traj}, ${mode.count}×) differs`) +
+    (mode.count < 2 ? 'no two trajectories agree' : mode.answer === bestQ.answer ? `the majority answer (${mode.count}×) agrees`
+      : `the majority answer (#${mode.traj}, ${mode.count}×) differs`) +
     ` · ${agree}/${res.trajectories.length} trajectories end on this answer`;
 }
 
