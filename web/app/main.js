@@ -81,7 +81,9 @@ function syncBoardFromText() {
   resetResult();
 }
 
-async function randomPuzzle() {
+// user: clicked "Random" (a missing set is an error); otherwise filling the board after a model load, where a
+// missing set only means the user has to type or paste a puzzle.
+async function randomPuzzle(user = false) {
   if (!app.model) return;
   try {
     const set = await puzzleSet(app.model.task, app.model.board);
@@ -90,7 +92,8 @@ async function randomPuzzle() {
     clearError();
     if (document.documentElement.dataset.state === 'error') setState('ready');
   } catch (e) {
-    showError(e);
+    if (user) showError(e);
+    else status(`Ready. Enter a puzzle: ${e.message}.`);
   }
 }
 
@@ -198,13 +201,19 @@ async function modelFromFile(file) {
 
 // ---- solving ------------------------------------------------------------------------------------------------
 
+// A number field's value; an empty or unparseable field (the browser blanks those) is NaN, never 0, so the
+// engine reports it instead of silently solving with a value nobody typed.
+function num(input) {
+  return input.value.trim() === '' ? NaN : Number(input.value);
+}
+
 function options() {
   const exit = el.exit.value;
   return {
     task: app.model.task,
-    k: Number(el.k.value),
-    sigma: Number(el.sigma.value),
-    steps: Number(el.steps.value),
+    k: num(el.k),
+    sigma: num(el.sigma),
+    steps: num(el.steps),
     seed: el.seed.value.trim(),
     noiseOn: el.noise.value,
     earlyExit: { haltOnQ: exit === 'haltOnQ', stopOnValid: exit === 'trajectory' || exit === 'solve' ? exit : 'none' },
@@ -319,7 +328,7 @@ function wire() {
     if (document.documentElement.dataset.state === 'error') setState(app.solver ? 'ready' : 'loading');
   });
   el.text.addEventListener('input', syncBoardFromText);
-  el.random.addEventListener('click', randomPuzzle);
+  el.random.addEventListener('click', () => randomPuzzle(true));
   el.clear.addEventListener('click', () => showPuzzleText(''));
   el.solve.addEventListener('click', solve);
   el.cancel.addEventListener('click', () => app.running && app.running.abort());
