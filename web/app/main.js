@@ -8,7 +8,7 @@ import { BoardView } from './board.js';
 import { TrajectoryView } from './trajectories.js';
 import { PcaView } from './pcaview.js';
 import { loadIndex, modelFor, taskChoices } from './models.js';
-import { puzzleSet } from './puzzlesets.js';
+import { puzzleLines, puzzleSet } from './puzzlesets.js';
 import { DEFAULTS, readParams, shareUrl } from './params.js';
 import { answerCells, conflicts, emptyCells, inferSide, parseCells, taskLabel } from './tasks.js';
 
@@ -100,11 +100,16 @@ async function randomPuzzle(user = false) {
 // A dropped/chosen text file: the whole file if it is one board (multi-line mazes), else its first puzzle line.
 async function puzzleFromFile(file) {
   const text = await file.text();
-  if (app.model && (app.model.task === 'arc' || parseCells(app.model.task, app.model.board, text.trim()))) {
-    return showPuzzleText(app.model.task === 'arc' ? text : text.trim());
+  const body = text.replace(/[\r\n]+$/, ''); // not trim(): spaces are open maze cells
+  if (app.model && (app.model.task === 'arc' || parseCells(app.model.task, app.model.board, body))) {
+    return showPuzzleText(body);
   }
-  const line = text.split('\n').map((l) => l.replace(/\r$/, '')).find((l) => l.trim() && !l.startsWith('#')) || '';
-  showPuzzleText(line.split(',')[0]);
+  const lines = puzzleLines(text);
+  // A dataset CSV (`source,question,answer,rating`, as the training sets): the first row's question.
+  const header = text.split('\n')[0].trim().split(',');
+  const col = header.indexOf('question');
+  if (col >= 0) return showPuzzleText((text.split('\n')[1] || '').replace(/\r$/, '').split(',')[col] || '');
+  showPuzzleText(lines[0] || '');
 }
 
 // ---- models -------------------------------------------------------------------------------------------------

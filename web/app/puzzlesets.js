@@ -1,6 +1,6 @@
 // Bundled puzzle sets, assets/puzzles/<task><board>.txt (sudoku9.txt, sudoku6.txt, maze30.txt): one puzzle per
 // line in the one-line text format; anything after a comma on the line (e.g. a solution) is ignored, as are
-// blank lines and lines starting with '#'.
+// blank lines. (No comment syntax: a maze line legitimately starts with '#'.)
 const cache = new Map();
 
 export function setUrl(task, board) {
@@ -24,6 +24,5 @@ export async function puzzleSet(task, board) {
 }
 
 export function puzzleLines(text) {
-  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() && !l.startsWith('#'))
-    .map((l) => l.split(',')[0]);
+  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim()).map((l) => l.split(',')[0]);
 }
