@@ -17,8 +17,10 @@ constexpr const char* kUsage = R"(usage:
              [--stop-on-valid trajectory|solve] [--threads T] [--json]
   ptrm eval  --model FILE --data FILE.csv [--limit N] [--shard i/n] [--k 1,4,16] [--sigma S] [--steps N]
              [--seed N] [--noise-on z|y|both] [--buckets givens] [--threads T] [--json]
-  ptrm bench [--threads T] [--k 1,16] [--steps N] [--reps N] [--config mlp_t,attention]
-             [--save-weights FILE] [--json]
+  ptrm bench [--threads T] [--k 1,16] [--steps N] [--config mlp_t,attention] [--save-weights DIR] [--json]
+solve: the answer shown is the best-Q trajectory; with --stop-on-valid, the highest-Q checker-valid one if any.
+eval: --shard i/n takes the i-th of n contiguous slices of the first --limit rows (i from 0).
+bench: --steps N timed supervision steps (median) after one warm-up step, per config and K.
 exit codes: 0 ok, 1 internal error, 2 bad options, 3 bad model, 4 bad puzzle, 5 i/o error
 )";
 
@@ -35,8 +37,8 @@ int main(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       return 0;
     }
-    std::fprintf(stderr, "ptrm: %s\n%s",
-                 command.empty() ? "missing subcommand" : ("unknown subcommand '" + command + "'").c_str(), kUsage);
+    std::fprintf(stderr, "ptrm: BadOptions: %s (try ptrm --help)\n",
+                 command.empty() ? "missing subcommand" : ("unknown subcommand '" + command + "'").c_str());
     return ptrm::exit_code(ptrm::ErrorKind::BadOptions);
   } catch (const ptrm::Error& e) {
     std::fprintf(stderr, "ptrm %s: %s: %s\n", command.c_str(), ptrm::error_kind_name(e.kind()), e.what());
