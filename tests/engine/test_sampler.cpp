@@ -1,0 +1,366 @@
+// PTRM sampler: determinism (threads, batch splits, K prefixes), equivalence with a plain Session at sigma = 0,
+// early exits against full runs, events, cancellation, selection rules and option validation.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "expect_error.h"
+#include "ptrm/model.h"
+#include "ptrm/safetensors.h"
+#include "ptrm/sampler.h"
+#include "ptrm/tasks.h"
+
+namespace {
+
+using ptrm::SolveOptions;
+using ptrm::SolveResult;
+
+const std::string kFixtures = std::string(PTRM_SOURCE_DIR) + "/tests/fixtures/";
+
+struct Env {
+  ptrm::Model model;
+  std::unique_ptr<ptrm::Task> task;
+  std::vector<std::vector<int32_t>> questions;
+};
+
+const Env& env() {
+  static const Env e = [] {
+    Env x{ptrm::Model::load_file(kFixtures + "sudoku_mlp_tiny.safetensors")};
+    x.task = ptrm::make_task(x.model.config);
+    const auto ex = ptrm::SafeTensors::open(kFixtures + "sudoku_mlp_tiny.expected.safetensors");
+    const int L = x.model.config.seq_len;
+    const auto in = ex.read_i32("inputs", {3, L});
+    for (int b = 0; b < 3; ++b) x.questions.emplace_back(in.begin() + b * L, in.begin() + (b + 1) * L);
+    return x;
+  }();
+  return e;
+}
+
+SolveResult run(const SolveOptions& o, int threads = 1, int puzzle = 0, const ptrm::StepCallback& cb = {}) {
+  ptrm::ThreadPool pool(threads);
+  return ptrm::solve(env().model, pool, *env().task, env().questions[puzzle], o, cb);
+}
+
+void expect_same(const ptrm::TrajectoryResult& a, const ptrm::TrajectoryResult& b, const std::string& what) {
+  EXPECT_EQ(a.q_halt, b.q_halt) << what;
+  EXPECT_EQ(a.answer, b.answer) << what;
+  EXPECT_EQ(a.steps, b.steps) << what;
+  EXPECT_EQ(a.stop, b.stop) << what;
+}
+
+SolveOptions noisy(int k) {
+  SolveOptions o;
+  o.k = k;
+  o.sigma = 0.5f;
+  o.steps = 6;
+  o.seed = 1234;
+  return o;
+}
+
+TEST(Sampler, DeterministicK1EqualsPlainSession) {
+  SolveOptions o;
+  o.sigma = 0.0f;
+  const SolveResult r = run(o);
+  ASSERT_EQ(r.trajectories.size(), 1u);
+  const auto& t = r.trajectories[0];
+  const auto& m = env().model;
+  EXPECT_EQ(t.steps, m.config.halt_max_steps);
+  EXPECT_EQ(t.stop, ptrm::StopReason::Steps);
+  ptrm::ThreadPool pool(1);
+  ptrm::Session s(m, pool, 1);
+  const int32_t id = 0;
+  s.reset(1, env().questions[0].data(), &id);
+  for (int step = 0; step < m.config.halt_max_steps; ++step) {
+    s.step();
+    EXPECT_EQ(t.q_halt[step], s.q_halt()[0]) << "step " << step;  // bit-exact: no noise is added at sigma 0
+  }
+  std::vector<int32_t> answer(m.config.seq_len);
+  s.argmax(answer.data());
+  EXPECT_EQ(t.answer, answer);
+  EXPECT_EQ(r.traj_steps_run, m.config.halt_max_steps);
+  EXPECT_EQ(r.traj_steps_budget, m.config.halt_max_steps);
+}
+
+TEST(Sampler, NoiseMakesTrajectoriesDifferAndSeedsMatter) {
+  const SolveResult a = run(noisy(4));
+  SolveOptions o = noisy(4);
+  o.seed = 99;
+  const SolveResult b = run(o);
+  EXPECT_NE(a.trajectories[0].q_halt, a.trajectories[1].q_halt);
+  EXPECT_NE(a.trajectories[0].q_halt, b.trajectories[0].q_halt);
+  // Each noise placement is a different perturbation.
+  std::vector<std::vector<float>> seen = {a.trajectories[2].q_halt};
+  for (auto [on, inner] : {std::pair{ptrm::NoiseOn::Y, false}, {ptrm::NoiseOn::Both, false}, {ptrm::NoiseOn::Z, true}}) {
+    SolveOptions v = noisy(4);
+    v.noise_on = on;
+    v.noise_every_inner = inner;
+    const auto q = run(v).trajectories[2].q_halt;
+    for (const auto& s : seen) EXPECT_NE(q, s);
+    seen.push_back(q);
+  }
+}
+
+TEST(Sampler, ReproducibleAcrossThreadsAndBatchSplits) {
+  const SolveResult ref = run(noisy(5), 1);
+  for (int threads : {1, 2})
+    for (int rows : {1, 2, 3, 5}) {
+      SolveOptions o = noisy(5);
+      o.max_batch_rows = rows;
+      const SolveResult r = run(o, threads);
+      for (int t = 0; t < 5; ++t)
+        expect_same(r.trajectories[t], ref.trajectories[t],
+                    "threads " + std::to_string(threads) + " rows " + std::to_string(rows) + " traj " + std::to_string(t));
+    }
+}
+
+TEST(Sampler, SolveManyEqualsSolvePerPuzzle) {
+  ptrm::ThreadPool pool(2);
+  SolveOptions o = noisy(3);
+  o.max_batch_rows = 4;  // batches straddle puzzles
+  const auto many = ptrm::solve_many(env().model, pool, *env().task, env().questions, {}, o);
+  ASSERT_EQ(many.size(), 3u);
+  for (int b = 0; b < 3; ++b) {
+    const SolveResult one = run(noisy(3), 1, b);
+    for (int t = 0; t < 3; ++t) expect_same(many[b].trajectories[t], one.trajectories[t], "puzzle " + std::to_string(b));
+  }
+}
+
+TEST(Sampler, FirstKTrajectoriesOfARunAreAKRun) {
+  const SolveResult big = run(noisy(6)), small = run(noisy(2));
+  for (int t = 0; t < 2; ++t) expect_same(big.trajectories[t], small.trajectories[t], "traj " + std::to_string(t));
+  const auto a = ptrm::select(big, 2), b = ptrm::select(small);
+  EXPECT_EQ(a.k, 2);
+  EXPECT_EQ(a.best_q, b.best_q);
+  EXPECT_EQ(a.mode, b.mode);
+  EXPECT_EQ(a.mode_count, b.mode_count);
+}
+
+// Per-step record of a run without early exits, from the events.
+struct Recorded {
+  std::map<std::pair<int, int>, std::vector<int32_t>> answers;  // (traj, step) → answer
+  std::map<std::pair<int, int>, float> q;
+  int events = 0, inactive = 0;
+};
+
+ptrm::StepCallback recorder(Recorded& rec, int L) {
+  return [&rec, L](const ptrm::StepEvent& e) {
+    rec.answers[{e.traj, e.step}] = std::vector<int32_t>(e.answer, e.answer + L);
+    rec.q[{e.traj, e.step}] = e.q_halt;
+    ++rec.events;
+    rec.inactive += !e.active;
+    return true;
+  };
+}
+
+TEST(Sampler, HaltOnQStopsAtFirstPositiveQAndCompactionKeepsOthersExact) {
+  const int K = 6;
+  SolveOptions o = noisy(K);
+  o.steps = 10;
+  const SolveResult full = run(o);
+  o.halt_on_q = true;
+  const SolveResult early = run(o);
+  int stopped_early = 0;
+  for (int t = 0; t < K; ++t) {
+    const auto& f = full.trajectories[t].q_halt;
+    int first = -1;
+    for (int s = 0; s < static_cast<int>(f.size()) && first < 0; ++s)
+      if (f[s] > 0.0f) first = s;
+    const auto& e = early.trajectories[t];
+    const int expect_steps = first < 0 ? o.steps : first + 1;
+    EXPECT_EQ(e.steps, expect_steps) << "traj " << t;
+    EXPECT_EQ(e.stop, first < 0 ? ptrm::StopReason::Steps : ptrm::StopReason::HaltQ);
+    EXPECT_EQ(e.q_halt, std::vector<float>(f.begin(), f.begin() + expect_steps)) << "traj " << t;
+    stopped_early += expect_steps < o.steps;
+  }
+  // The fixture's q head crosses 0 for some but not all trajectories, so both paths are exercised.
+  EXPECT_GT(stopped_early, 0);
+  EXPECT_LT(early.traj_steps_run, early.traj_steps_budget);
+}
+
+// A checker that accepts exactly one answer: lets stop_on_valid fire on an untrained model.
+class AcceptOne : public ptrm::Task {
+ public:
+  AcceptOne(const ptrm::Task& base, std::vector<int32_t> accepted) : base_(base), ok_(std::move(accepted)) {}
+  std::string name() const override { return base_.name(); }
+  int board() const override { return base_.board(); }
+  int seq_len() const override { return base_.seq_len(); }
+  int vocab_size() const override { return base_.vocab_size(); }
+  std::vector<int32_t> encode(std::string_view t) const override { return base_.encode(t); }
+  std::string decode(const int32_t* a) const override { return base_.decode(a); }
+  bool has_checker() const override { return true; }
+  bool check(const std::vector<int32_t>&, const int32_t* a) const override {
+    return std::equal(ok_.begin(), ok_.end(), a);
+  }
+  std::string render(const int32_t* a) const override { return base_.render(a); }
+
+ private:
+  const ptrm::Task& base_;
+  std::vector<int32_t> ok_;
+};
+
+TEST(Sampler, StopOnValidTrajectoryAndSolve) {
+  const int K = 5, L = env().model.config.seq_len;
+  SolveOptions o = noisy(K);
+  o.steps = 8;
+  Recorded rec;
+  ptrm::ThreadPool pool(1);
+  const SolveResult full = ptrm::solve(env().model, pool, *env().task, env().questions[0], o, recorder(rec, L));
+  EXPECT_EQ(rec.events, K * o.steps);
+  EXPECT_EQ(rec.inactive, K);
+  // Accept what trajectory 3 answers at step 4; compute when each trajectory first gives that answer.
+  const auto accepted = rec.answers.at({3, 4});
+  const AcceptOne task(*env().task, accepted);
+  std::vector<int> first(K, -1);
+  for (int t = 0; t < K; ++t)
+    for (int s = 1; s <= o.steps && first[t] < 0; ++s)
+      if (rec.answers.at({t, s}) == accepted) first[t] = s;
+
+  o.stop_on_valid = ptrm::StopOnValid::Trajectory;
+  o.max_batch_rows = 2;
+  const SolveResult traj = ptrm::solve(env().model, pool, task, env().questions[0], o);
+  for (int t = 0; t < K; ++t) {
+    const auto& r = traj.trajectories[t];
+    EXPECT_EQ(r.steps, first[t] < 0 ? o.steps : first[t]) << "traj " << t;
+    EXPECT_EQ(r.valid, first[t] >= 0);
+    EXPECT_EQ(r.stop, first[t] < 0 ? ptrm::StopReason::Steps : ptrm::StopReason::Valid);
+    EXPECT_EQ(r.q_halt, std::vector<float>(full.trajectories[t].q_halt.begin(),
+                                           full.trajectories[t].q_halt.begin() + r.steps));
+  }
+
+  int solve_step = o.steps;
+  for (int f : first)
+    if (f > 0) solve_step = std::min(solve_step, f);
+  o.stop_on_valid = ptrm::StopOnValid::Solve;
+  o.max_batch_rows = 0;
+  const SolveResult whole = ptrm::solve(env().model, pool, task, env().questions[0], o);
+  for (int t = 0; t < K; ++t) {
+    EXPECT_EQ(whole.trajectories[t].steps, solve_step) << "traj " << t;
+    EXPECT_EQ(whole.trajectories[t].stop,
+              first[t] == solve_step ? ptrm::StopReason::Valid : ptrm::StopReason::SolveDone);
+  }
+  EXPECT_EQ(whole.traj_steps_run, static_cast<int64_t>(K) * solve_step);
+}
+
+TEST(Sampler, EventsCarryLatentSummaryAndCanCancel) {
+  SolveOptions o = noisy(2);
+  int calls = 0;
+  std::vector<float> first_summary;
+  const SolveResult r = run(o, 1, 0, [&](const ptrm::StepEvent& e) {
+    EXPECT_EQ(e.step, calls / 2 + 1);
+    EXPECT_EQ(e.traj, calls % 2);
+    if (calls == 0) first_summary.assign(e.latent_summary, e.latent_summary + 32);
+    ++calls;
+    return true;
+  });
+  EXPECT_EQ(calls, 2 * o.steps);
+  std::vector<float> again;
+  run(o, 2, 0, [&](const ptrm::StepEvent& e) {
+    if (again.empty()) again.assign(e.latent_summary, e.latent_summary + 32);
+    return true;
+  });
+  EXPECT_EQ(first_summary, again);
+  float energy = 0;
+  for (float v : first_summary) energy += v * v;
+  EXPECT_GT(energy, 0.0f);
+
+  int seen = 0;
+  EXPECT_PTRM_ERROR(run(o, 1, 0, [&](const ptrm::StepEvent&) { return ++seen < 3; }), Cancelled, "cancel");
+  EXPECT_EQ(seen, 3);
+  std::atomic<bool> stop{true};
+  o.cancel = &stop;
+  EXPECT_PTRM_ERROR(run(o), Cancelled, "cancel");
+}
+
+TEST(Sampler, LatentSummaryIsALinearNormPreservingProjection) {
+  const size_t n = 20000;
+  std::mt19937 g(5);
+  std::normal_distribution<float> d;
+  std::vector<float> a(n), b(n), ab(n);
+  for (size_t i = 0; i < n; ++i) {
+    a[i] = d(g);
+    b[i] = d(g);
+    ab[i] = a[i] + b[i];
+  }
+  float sa[32], sb[32], sab[32];
+  ptrm::latent_summary(a.data(), n, sa);
+  ptrm::latent_summary(b.data(), n, sb);
+  ptrm::latent_summary(ab.data(), n, sab);
+  double energy = 0;
+  for (int j = 0; j < 32; ++j) {
+    EXPECT_NEAR(sab[j], sa[j] + sb[j], 1e-3);
+    energy += sa[j] * sa[j];
+  }
+  // E[summary_j²] = mean(a²) = 1 for a standard normal vector: 32 outputs ~ chi²(32).
+  EXPECT_GT(energy, 12.0);
+  EXPECT_LT(energy, 60.0);
+}
+
+TEST(Sampler, SelectionRules) {
+  auto traj = [](std::vector<int32_t> answer, float q) {
+    ptrm::TrajectoryResult t;
+    t.answer = std::move(answer);
+    t.q_halt = {-9.0f, q};
+    t.steps = 2;
+    return t;
+  };
+  SolveResult r;
+  r.trajectories = {traj({1, 2}, 0.5f), traj({3, 4}, 2.0f), traj({1, 2}, 0.1f), traj({3, 4}, 2.0f),
+                    traj({5, 6}, 1.0f)};
+  const int32_t label[2] = {1, 2};
+  auto s = ptrm::select(r, 0, label);
+  EXPECT_EQ(s.k, 5);
+  EXPECT_EQ(s.best_q, 1);  // tie 2.0 between 1 and 3 → lowest index
+  EXPECT_EQ(s.mode, 1);    // {1,2} and {3,4} both twice → the one with the higher best q
+  EXPECT_EQ(s.mode_count, 2);
+  EXPECT_EQ(s.pass, 1);
+  EXPECT_FALSE(s.best_q_correct);
+  EXPECT_FALSE(s.mode_correct);
+  s = ptrm::select(r, 3, label);  // {1,2} ×2 beats {3,4} ×1
+  EXPECT_EQ(s.mode, 0);
+  EXPECT_EQ(s.mode_count, 2);
+  EXPECT_TRUE(s.mode_correct);
+  s = ptrm::select(r, 1);
+  EXPECT_EQ(s.best_q, 0);
+  EXPECT_EQ(s.pass, -1);
+  EXPECT_PTRM_ERROR(ptrm::select(r, 6), BadOptions, "prefix");
+}
+
+TEST(Sampler, RejectsBadOptionsAndInputs) {
+  auto with = [](auto edit) {
+    SolveOptions o;
+    edit(o);
+    return o;
+  };
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.k = 0; })), BadOptions, "k must be");
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.k = 1025; })), BadOptions, "k must be");
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.sigma = NAN; })), BadOptions, "sigma");
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.sigma = INFINITY; })), BadOptions, "sigma");
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.sigma = -0.1f; })), BadOptions, "sigma");
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.sigma = 10.5f; })), BadOptions, "sigma");
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.steps = 1025; })), BadOptions, "steps");
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.steps = -1; })), BadOptions, "steps");
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.max_batch_rows = -1; })), BadOptions, "max_batch_rows");
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.puzzle_id = 1; })), BadOptions, "puzzle id 1");
+  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) {
+                      o.k = 4;
+                      o.max_batch_rows = 2;
+                      o.stop_on_valid = ptrm::StopOnValid::Solve;
+                    })),
+                    BadOptions, "one batch");
+  ptrm::ThreadPool pool(1);
+  std::vector<int32_t> short_q(10, 1);
+  EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, *env().task, short_q, SolveOptions{}), BadPuzzle, "10 tokens");
+  auto bad_token = env().questions[0];
+  bad_token[7] = 99;
+  EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, *env().task, bad_token, SolveOptions{}), BadPuzzle, "vocabulary");
+  const auto maze = ptrm::make_task("maze", 9);
+  EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, *maze, env().questions[0], SolveOptions{}), BadOptions,
+                    "does not match");
+}
+
+}  // namespace
