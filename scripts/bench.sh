@@ -32,28 +32,30 @@ for t in $THREADS; do
   echo "# engine, $t thread(s)" >&2
   "$PTRM" bench --threads "$t" --k "$KS" --steps "$STEPS" --save-weights "$OUT/weights" --json > "$OUT/engine-$t.json"
   echo "# torch, $t thread(s)" >&2
-  "$PY" "$HERE/training/bench_torch.py" --weights "$OUT/weights" --threads "$t" --k "$KS" --steps "$STEPS" \
+  # torch.set_num_threads does not bound OpenBLAS's own pool in every build; the variable does.
+  OPENBLAS_NUM_THREADS=$t "$PY" "$HERE/training/bench_torch.py" --weights "$OUT/weights" --threads "$t" --k "$KS" --steps "$STEPS" \
     --json > "$OUT/torch-$t.json"
 done
 
 "$PY" - "$OUT" $THREADS <<'EOF'
 import json, sys
 out, threads = sys.argv[1], sys.argv[2:]
-print("| config | K | threads | engine ms/step | engine GFLOP/s | GEMM-only ms | GEMM-only GFLOP/s | engine/GEMM time "
-      "| torch ms/step | torch GFLOP/s | speed-up vs torch |")
+print("| config | K | threads | engine ms/step (cpu ms) | engine GFLOP/s | GEMM-only ms (cpu ms) | GEMM-only GFLOP/s "
+      "| engine/GEMM | torch ms/step (cpu ms) | torch GFLOP/s | engine speed-up (wall; cpu) |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 blas = set()
 for t in threads:
     eng = json.load(open(f"{out}/engine-{t}.json"))
     tor = json.load(open(f"{out}/torch-{t}.json"))
     blas.add(f"torch {tor['torch']}, BLAS {tor['blas']}")
-    tms = {(r["config"], r["k"]): r["ms_per_step"] for r in tor["results"]}
+    tr = {(r["config"], r["k"]): r for r in tor["results"]}
     for r in eng["results"]:
-        tm = tms[(r["config"], r["k"])]
-        gf = r["gflop_per_step"]
-        print(f"| {r['config']} | {r['k']} | {t} | {r['ms_per_step']:.1f} | {r['gflops']:.1f} | {r['gemm_ms']:.1f} "
-              f"| {r['gemm_gflops']:.1f} | {r['ms_per_step'] / r['gemm_ms']:.2f} | {tm:.1f} | {gf / tm * 1e3:.1f} "
-              f"| {tm / r['ms_per_step']:.2f}x |")
+        x = tr[(r["config"], r["k"])]
+        ms, cpu, tms, tcpu = r["ms_per_step"], r["cpu_ms_per_step"], x["ms_per_step"], x["cpu_ms_per_step"]
+        print(f"| {r['config']} | {r['k']} | {t} | {ms:.0f} ({cpu:.0f}) | {r['gflops']:.1f} "
+              f"| {r['gemm_ms']:.0f} ({r['gemm_cpu_ms']:.0f}) "
+              f"| {r['gemm_gflops']:.1f} | {ms / r['gemm_ms']:.2f} | {tms:.0f} ({tcpu:.0f}) "
+              f"| {r['gflop_per_step'] / tms * 1e3:.1f} | {tms / ms:.2f}x; {tcpu / cpu:.2f}x |")
 for b in sorted(blas):
     print(f"\n{b}")
 EOF

@@ -4,8 +4,8 @@
 Usage (Debian python, OpenBLAS installed):
   /usr/bin/python3 training/bench_torch.py --weights DIR [--threads T] [--k 1,16] [--steps N]
                                            [--config mlp_t,attention] [--json]
-Prints per config and K the median milliseconds of `steps` timed supervision steps after one warm-up step,
-run under torch.inference_mode() in fp32 (the engine's precision; no autograd bookkeeping).
+Prints per config and K the median wall and process-CPU milliseconds of `steps` timed supervision steps after
+one warm-up step, run under torch.inference_mode() in fp32 (the engine's precision; no autograd bookkeeping).
 """
 from __future__ import annotations
 
@@ -49,24 +49,25 @@ def parse_ks(text: str) -> list[int]:
     return ks
 
 
-def time_steps(model, k: int, steps: int) -> float:
-    """Median seconds of one supervision step for k rows (one warm-up step first)."""
+def time_steps(model, k: int, steps: int) -> tuple[float, float]:
+    """Median (wall, process CPU) seconds of one supervision step for k rows (one warm-up step first). CPU time
+    counts every thread of this process and excludes time the shared machine gave to other processes."""
     cfg = model.config
     tokens = [1 if ch == "." else int(ch) + 1 for ch in PUZZLE]
     if len(tokens) != cfg.seq_len:
         raise SystemExit(f"bench weights have seq_len {cfg.seq_len}; expected the 9x9 Sudoku config")
     batch = {"inputs": torch.tensor([tokens] * k, dtype=torch.int32),
              "puzzle_identifiers": torch.zeros(k, dtype=torch.int32)}
-    times = []
+    wall, cpu = [], []
     with torch.inference_mode():
         carry = model.initial_carry(k)
         carry, _, _ = model(carry, batch)
         for _ in range(steps):
-            t0 = time.perf_counter()
-            carry, logits, (q_halt, _) = model(carry, batch)
-            float(q_halt[0])  # forces completion (torch CPU ops are synchronous, this just keeps the result live)
-            times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+            c0, t0 = time.process_time(), time.perf_counter()
+            carry, _, _ = model(carry, batch)  # torch CPU ops are synchronous: the step is done on return
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main() -> None:
@@ -93,10 +94,10 @@ def main() -> None:
             raise SystemExit(f"{path} not found: run `ptrm bench --save-weights {args.weights}` first")
         model = load_ptrm(path)
         for k in ks:
-            ms = time_steps(model, k, args.steps) * 1e3
-            results.append({"config": name, "k": k, "ms_per_step": ms})
+            wall, cpu = time_steps(model, k, args.steps)
+            results.append({"config": name, "k": k, "ms_per_step": wall * 1e3, "cpu_ms_per_step": cpu * 1e3})
             if not args.json:
-                print(f"{name:10s} K={k:<5d} {ms:10.1f} ms/step", flush=True)
+                print(f"{name:10s} K={k:<5d} {wall * 1e3:10.1f} ms/step {cpu * 1e3:10.1f} cpu ms", flush=True)
     info = {"threads": torch.get_num_threads(), "timed_steps": args.steps, "torch": torch.__version__,
             "blas": blas_library(), "results": results}
     if args.json:
