@@ -375,10 +375,15 @@ class Trainer:
 
     def export(self, path: str) -> None:
         state = inner_state(self.ema.state_dict_for(self.model))
+        r = self.last_eval or self.run_eval()
         meta = {"ptrm.name": self.args.name or os.path.basename(self.dir),
                 "ptrm.description": f"TRM trained by training/train.py, run {os.path.basename(self.dir)}, "
                                     f"{self.step} steps x batch {self.args.batch}, {self.train_s / 60:.0f} "
-                                    f"training minutes (EMA weights)",
+                                    f"training minutes (EMA weights); held-out exact accuracy "
+                                    f"{100 * r['exact'][self.args.eval_n_sup]:.1f}% on {len(self.test_data)} "
+                                    f"puzzles, deterministic, {self.args.eval_n_sup} steps",
+                # read by the web app's model picker (scripts/model_index.mjs)
+                "ptrm.exact_accuracy": f"{r['exact'][self.args.eval_n_sup]:.4f}",
                 "ptrm.training": json.dumps({k: v for k, v in vars(self.args).items()
                                              if k not in ("resume", "export_only")}, sort_keys=True)}
         write_ptrm(state, self.export_config, path, self.args.export_dtype, meta)
