@@ -318,12 +318,13 @@ class WorkerBackend {
       };
       // The promise rejects at once; the worker stops after the step it is computing (shared flag) or, without
       // shared memory, is terminated and restarted by the next solve.
-      const abort = () => {
+      const stop = (why) => {
         this.pending.delete(id);
         if (this.cancel) Atomics.store(this.cancel, 0, id);
         else this.kill();
-        finish(reject, new CancelledError());
+        finish(reject, why);
       };
+      const abort = () => stop(new CancelledError());
       this.pending.set(id, {
         resolve: (r) => finish(resolve, r),
         reject: (e) => finish(reject, e),
@@ -332,8 +333,7 @@ class WorkerBackend {
           try {
             onStep(batch);
           } catch (e) {
-            abort();
-            finish(reject, e);
+            stop(e);
           }
         },
       });
