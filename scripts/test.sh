@@ -54,7 +54,12 @@ begin wasm "scripts/build_wasm.sh"
 if [ -f scripts/build_wasm.sh ]; then bash scripts/build_wasm.sh; end; else end skipped; fi
 
 begin jest "Jest (tests/js)"
-if has_files tests/js '*.test.*'; then NODE_OPTIONS=--no-experimental-fetch npx jest; end; else end skipped; fi
+# tests/js are ES modules (they test wasm/ptrm.js): Jest needs --experimental-vm-modules; they compare against
+# the native CLI built above (PTRM_NATIVE).
+if has_files tests/js '*.test.*'; then
+  NODE_OPTIONS="--no-experimental-fetch --experimental-vm-modules" PTRM_NATIVE="$(realpath "$BUILD")/ptrm" npx jest
+  end
+else end skipped; fi
 
 begin e2e "Playwright (tests/e2e, /usr/bin/chromium)"
 if has_files tests/e2e '*.spec.*'; then npx playwright test -c playwright.config.cjs; end; else end skipped; fi
