@@ -167,3 +167,21 @@ TEST(Maze, RejectsMalformedMazesPrecisely) {
   EXPECT_PTRM_ERROR(task->encode("#####"), BadPuzzle, "expected 25 characters");
   EXPECT_PTRM_ERROR(task->encode(""), BadPuzzle, "got 0");
 }
+
+TEST(Maze, RandomTextIsEncodedOrRejectedAsBadPuzzle) {
+  auto task = make_task("maze", 5);
+  std::mt19937 rng(11);
+  const std::string alphabet = "# SGo\nx";
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    int len = static_cast<int>(rng() % 40);
+    for (int k = 0; k < len; ++k) text += alphabet[rng() % alphabet.size()];
+    try {
+      std::vector<int32_t> t = task->encode(text);
+      ASSERT_EQ(t.size(), 25u);
+      (void)task->check(t, t.data());
+    } catch (const Error& e) {
+      ASSERT_EQ(e.kind(), ErrorKind::BadPuzzle) << e.what();
+    }
+  }
+}

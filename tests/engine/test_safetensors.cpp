@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <string>
 
 #include <unistd.h>
@@ -233,4 +234,36 @@ TEST(SafeTensors, WriterRejectsInconsistentTensors) {
                     BadOptions, "duplicate tensor name 't'");
   EXPECT_PTRM_ERROR(safetensors_bytes({TensorToWrite::from_f32("__metadata__", {1}, {1})}, {}), BadOptions, "invalid tensor name");
   EXPECT_PTRM_ERROR(write_safetensors("/nonexistent/dir/x.safetensors", {}, {}), Io, "cannot create");
+}
+
+TEST(SafeTensors, RandomCorruptionNeverCrashes) {
+  // Every corruption of a valid file must either still parse (e.g. a flipped data byte) or raise BadModel.
+  std::vector<uint8_t> good = safetensors_bytes(
+      {TensorToWrite::from_f32("a", {2, 3}, {1, 2, 3, 4, 5, 6}, DType::BF16), TensorToWrite::from_i32("b", {2}, {7, 8})},
+      {{"ptrm.config", "{}"}});
+  std::mt19937 rng(3);
+  int parsed = 0, rejected = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::vector<uint8_t> bytes = good;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < edits; ++k) {
+      size_t at = rng() % bytes.size();
+      switch (rng() % 3) {
+        case 0: bytes[at] = static_cast<uint8_t>(rng()); break;
+        case 1: bytes.resize(at); break;
+        default: bytes.insert(bytes.begin() + static_cast<long>(at), static_cast<uint8_t>(rng())); break;
+      }
+      if (bytes.empty()) break;
+    }
+    try {
+      SafeTensors st = SafeTensors::from_bytes(bytes);
+      for (const std::string& n : st.names()) (void)st.raw(n);
+      ++parsed;
+    } catch (const Error& e) {
+      ASSERT_EQ(e.kind(), ErrorKind::BadModel) << e.what();
+      ++rejected;
+    }
+  }
+  EXPECT_GT(parsed, 0);
+  EXPECT_GT(rejected, 2500);
 }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 
 #include "expect_error.h"
@@ -124,4 +126,25 @@ TEST(Tasks, FactoryRejectsUnknownKindsAndBoards) {
   EXPECT_PTRM_ERROR(make_task("arc", 20), BadOptions, "arc board must be 30");
   EXPECT_EQ(make_task("maze", 30)->seq_len(), 900);
   EXPECT_EQ(make_task("arc", 30)->vocab_size(), 12);
+}
+
+TEST(Sudoku, RandomTextIsEncodedOrRejectedAsBadPuzzle) {
+  auto task = make_task("sudoku", 6);
+  std::mt19937 rng(5);
+  const std::string alphabet = std::string(60, '.') + "0123456789 \nx";
+  int accepted = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    int len = 30 + static_cast<int>(rng() % 12);
+    for (int k = 0; k < len; ++k) text += alphabet[rng() % alphabet.size()];
+    try {
+      std::vector<int32_t> t = task->encode(text);
+      ASSERT_EQ(t.size(), 36u);
+      EXPECT_FALSE(task->check(t, t.data()) && std::count(t.begin(), t.end(), 1) > 0);
+      ++accepted;
+    } catch (const Error& e) {
+      ASSERT_EQ(e.kind(), ErrorKind::BadPuzzle) << e.what();
+    }
+  }
+  EXPECT_GT(accepted, 0);
 }
