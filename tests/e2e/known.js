@@ -3,7 +3,7 @@
 // How it was found is recorded next to it; re-pick it whenever the shipped model changes.
 module.exports = {
   SOLVED: {
-    puzzle: 'TO-BE-PICKED',
+    puzzle: '..1....5..1...4.6.51...2.231.6....34',
     k: 4, sigma: 0.3, seed: 1, steps: 16,
   },
 };
