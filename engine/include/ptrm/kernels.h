@@ -61,7 +61,7 @@ class Linear {
 
  private:
   xnn_operator* op_ = nullptr;
-  pthreadpool* pool_ = nullptr;  // the pool given to reshape(); XNNPACK tiles for it, so run() must use it too
+  pthreadpool* pool_ = nullptr;  // what reshape() tiled for (null = serial, for small shapes); run() uses it too
   int in_ = 0, out_ = 0, rows_ = -1;
 };
 
