@@ -4,8 +4,8 @@
 // Tolerance 1e-4 absolute: the fixture metadata records how far an fp64 forward drifts from the stored fp32
 // one over the 16 steps (max 6e-6 on logits, 2e-6 on q_halt, growing roughly linearly with the step), which is
 // the size of fp32 rounding noise for these models; our different (but equally valid) summation orders land in
-// the same band — the measured worst case is printed below (8.9e-6, sudoku_mlp_tiny). A bf16 or op-order bug moves logits by
-// ≥ 0.06, so 1e-4 cannot hide one.
+// the same band — the measured worst case is printed below (8.9e-6, sudoku_mlp_tiny). A bf16 or op-order bug
+// moves logits by ≥ 0.06, so 1e-4 cannot hide one.
 #include <gtest/gtest.h>
 
 #include <cmath>
