@@ -56,7 +56,13 @@ const board = new BoardView(el.board, {
     resetResult();
   },
 });
-const trajView = new TrajectoryView(el.trajs);
+const trajView = new TrajectoryView(el.trajs, {
+  onLead(cells) {
+    if (!app.running || !cells) return;
+    const { task, board: side } = app.model;
+    board.showAnswer(cells, conflicts(task, side, cells, board.cells));
+  },
+});
 const pcaView = new PcaView(el.pca, el.pcaCaption);
 
 function resetResult() {
@@ -247,6 +253,7 @@ async function solve() {
   const ac = new AbortController();
   app.running = ac;
   setBusy(true);
+  el.board.classList.add('live');
   setState('solving');
   status('Solving…');
   const t0 = performance.now();
@@ -269,6 +276,7 @@ async function solve() {
     setState('solved');
   } catch (e) {
     clearInterval(tick);
+    board.showAnswer(null); // drop the live preview: there is no chosen answer
     if (e.name === 'CancelledError') {
       status(`Cancelled after ${events} trajectory steps.`);
       setState('ready');
@@ -278,6 +286,7 @@ async function solve() {
     }
   } finally {
     app.running = null;
+    el.board.classList.remove('live');
     setBusy(false);
   }
 }

@@ -5,8 +5,10 @@ import { trajColor } from './palette.js';
 import { drawBoard, fitCanvas } from './canvas.js';
 
 export class TrajectoryView {
-  constructor(root) {
+  // onLead(cells): the live best-Q trajectory's current answer, so the big board can preview it mid-solve.
+  constructor(root, { onLead } = {}) {
     this.root = root;
+    this.onLead = onLead;
     this.trajs = [];
     this.frame = 0;
   }
@@ -86,6 +88,7 @@ export class TrajectoryView {
   #draw() {
     const chosen = this.final ?? this.#liveBest();
     const major = this.#majority();
+    if (this.final === null && chosen >= 0 && this.onLead) this.onLead(this.trajs[chosen].cells);
     this.trajs.forEach((tr, t) => {
       const isChosen = t === chosen;
       const agrees = major !== null && tr.cells && tr.cells.join('') === major;
