@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "expect_error.h"
@@ -124,4 +125,21 @@ TEST(Config, SixBySixSudokuAndSmallMazeAreValid) {
   j.as_object()["task"] = "maze";
   j.as_object()["vocab_size"] = 6;
   EXPECT_EQ(ModelConfig::from_json(j.dump()).board, 6);
+}
+
+TEST(Config, LoadsEveryCommittedPythonWrittenModelFixture) {
+  // Cross-implementation check: files written by training/ptrm_ref (Python) parse and validate here.
+  int models = 0;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(PTRM_SOURCE_DIR) + "/tests/fixtures")) {
+    if (e.path().extension() != ".safetensors") continue;
+    SafeTensors st = SafeTensors::open(e.path().string());
+    if (!st.metadata().count("ptrm.config")) continue;
+    ModelConfig c = ModelConfig::from_safetensors(st);
+    EXPECT_EQ(ModelConfig::from_json(c.to_json()).to_json(), c.to_json());
+    EXPECT_EQ(st.info("embed_tokens.embedding_weight").shape,
+              (std::vector<int64_t>{c.vocab_size, c.hidden_size}))
+        << e.path();
+    ++models;
+  }
+  EXPECT_GE(models, 4);
 }
