@@ -15,6 +15,9 @@ FLAVOURS=("$@"); [ ${#FLAVOURS[@]} -gt 0 ] || FLAVOURS=(native wasm-st wasm-mt)
 
 log() { echo "[xnnpack] $*"; }
 die() { echo "[xnnpack] ERROR: $*" >&2; exit 1; }
+for fl in "${FLAVOURS[@]}"; do
+  case $fl in native|wasm-st|wasm-mt) ;; *) die "unknown flavour '$fl' (native, wasm-st, wasm-mt)" ;; esac
+done
 
 mkdir -p "$ROOT" || die "cannot create $ROOT (set PTRM_CACHE to a writable directory)"
 # Two concurrent runs (e.g. setup.sh from two clones) would corrupt each other's build trees.
@@ -97,7 +100,6 @@ build_flavour() {
       nice -n 10 emcmake cmake -S "$HERE/cmake/xnnwasm" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
         -DDEPS="$SRC" -DEMSCRIPTEN_SYSTEM_PROCESSOR=wasm -DXNN_WASM_THREADS=$thr \
         > "$build/configure.log" 2>&1 || die "$fl configure failed, see $build/configure.log" ;;
-    *) die "unknown flavour '$fl' (native, wasm-st, wasm-mt)" ;;
   esac
   log "$fl: building with -j$JOBS (log: $build/build.log)"
   nice -n 10 ninja -C "$build" -j"$JOBS" XNNPACK > "$build/build.log" 2>&1 \
