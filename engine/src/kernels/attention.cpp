@@ -4,6 +4,7 @@
 // (S·hd floats of k and v) stays in L1/L2 even for Maze (S = 916).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "kernels/vexp.h"
@@ -16,6 +17,16 @@ constexpr int QB = 4;   // queries per tile
 constexpr int NB = 16;  // keys (scores) or channels (output) per tile
 
 int round_up(int x, int m) { return (x + m - 1) / m * m; }
+
+// 8 fp32 lanes in GCC/clang vector syntax: one AVX register natively, two simd128 registers in wasm. Plain
+// auto-vectorisation kept these tiles in memory (3 GFLOP/s); explicit vectors keep them in registers.
+typedef float v8 __attribute__((vector_size(32)));
+inline v8 load8(const float* p) {
+  v8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
 
 // Per-thread scratch, grown once; no allocation in steady state.
 struct Scratch {
@@ -41,16 +52,22 @@ void head_attention(const float* qkv, float* out, int seq, int heads, int hd, in
   }
   for (int i0 = 0; i0 < seq; i0 += QB) {
     const float* q = sc.q.data() + static_cast<size_t>(i0) * Dp;
-    // scores[QB][Sk] = q · kᵀ
+    // scores[QB][Sk] = q · kᵀ, a QB x NB tile at a time
     for (int j0 = 0; j0 < Sk; j0 += NB) {
-      float acc[QB][NB] = {};
-      for (int d = 0; d < Dp; ++d) {
-        const float* k = sc.kt.data() + static_cast<size_t>(d) * Sk + j0;
-        for (int i = 0; i < QB; ++i)
-          for (int j = 0; j < NB; ++j) acc[i][j] += q[i * Dp + d] * k[j];
+      v8 acc[QB][2] = {};
+      const float* k = sc.kt.data() + j0;
+      for (int d = 0; d < Dp; ++d, k += Sk) {
+        const v8 k0 = load8(k), k1 = load8(k + 8);
+        for (int i = 0; i < QB; ++i) {
+          const float qi = q[i * Dp + d];
+          acc[i][0] += qi * k0;
+          acc[i][1] += qi * k1;
+        }
       }
-      for (int i = 0; i < QB; ++i)
-        for (int j = 0; j < NB; ++j) sc.p[static_cast<size_t>(i) * Sk + j0 + j] = acc[i][j];
+      for (int i = 0; i < QB; ++i) {
+        store8(sc.p.data() + static_cast<size_t>(i) * Sk + j0, acc[i][0]);
+        store8(sc.p.data() + static_cast<size_t>(i) * Sk + j0 + 8, acc[i][1]);
+      }
     }
     // softmax over the real keys; padded key columns get probability 0
     float inv_sum[QB];
@@ -69,15 +86,22 @@ void head_attention(const float* qkv, float* out, int seq, int heads, int hd, in
     // out[QB][hd] = p · v / sum
     const int nq = std::min(QB, seq - i0);
     for (int d0 = 0; d0 < Dp; d0 += NB) {
-      float acc[QB][NB] = {};
+      v8 acc[QB][2] = {};
       for (int j = 0; j < seq; ++j) {
         const float* v = sc.v.data() + static_cast<size_t>(j) * Dp + d0;
-        for (int i = 0; i < QB; ++i)
-          for (int d = 0; d < NB; ++d) acc[i][d] += sc.p[static_cast<size_t>(i) * Sk + j] * v[d];
+        const v8 v0 = load8(v), v1 = load8(v + 8);
+        for (int i = 0; i < QB; ++i) {
+          const float pij = sc.p[static_cast<size_t>(i) * Sk + j];
+          acc[i][0] += pij * v0;
+          acc[i][1] += pij * v1;
+        }
       }
       for (int i = 0; i < nq; ++i) {
         float* o = out + static_cast<size_t>(i0 + i) * D + static_cast<size_t>(h) * hd;
-        for (int d = d0; d < std::min(d0 + NB, hd); ++d) o[d] = acc[i][d - d0] * inv_sum[i];
+        float tile[NB];
+        store8(tile, acc[i][0]);
+        store8(tile + 8, acc[i][1]);
+        for (int d = d0; d < std::min(d0 + NB, hd); ++d) o[d] = tile[d - d0] * inv_sum[i];
       }
     }
   }
