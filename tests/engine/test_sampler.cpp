@@ -360,6 +360,14 @@ TEST(Sampler, RejectsBadOptionsAndInputs) {
   auto bad_token = env().questions[0];
   bad_token[7] = 99;
   EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, *env().task, bad_token, SolveOptions{}), BadPuzzle, "vocabulary");
+  SolveOptions on_valid;
+  on_valid.stop_on_valid = ptrm::StopOnValid::Trajectory;
+  class NoChecker : public AcceptOne {
+   public:
+    using AcceptOne::AcceptOne;
+    bool has_checker() const override { return false; }
+  } unchecked(*env().task, {});
+  EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, unchecked, env().questions[0], on_valid), BadOptions, "checker");
   const auto maze = ptrm::make_task("maze", 9);
   EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, *maze, env().questions[0], SolveOptions{}), BadOptions,
                     "does not match");

@@ -190,6 +190,8 @@ std::vector<SolveResult> solve_many(const Model& model, ThreadPool& pool, const 
     bad_options("task '" + task.name() + "' (seq_len " + std::to_string(task.seq_len()) + ", vocab " +
                 std::to_string(task.vocab_size()) + ") does not match the model (seq_len " + std::to_string(c.seq_len) +
                 ", vocab " + std::to_string(c.vocab_size) + ")");
+  if (opt.stop_on_valid != StopOnValid::None && !task.has_checker())
+    bad_options("stop_on_valid needs an answer checker, and task '" + task.name() + "' has none");
   if (!puzzle_ids.empty() && puzzle_ids.size() != questions.size())
     bad_options("puzzle_ids must be empty or have one id per question");
   std::vector<int32_t> ids = puzzle_ids.empty() ? std::vector<int32_t>(questions.size(), opt.puzzle_id) : puzzle_ids;
