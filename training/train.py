@@ -273,6 +273,9 @@ class Trainer:
         self.carry, out = self.model(self.carry, batch)
         loss, correct, lm, q = act_loss(out["logits"], out["q_halt_logits"], self.carry.current_data["labels"])
         (loss / self.args.batch).backward()
+        if not torch.isfinite(loss):
+            # Never let one bad batch poison the weights, the EMA and (via the rotating checkpoints) the run.
+            raise SystemExit(f"train.py: non-finite loss at step {self.step}; weights left at the last checkpoint")
         emb = self.emb_opt.dense_grad() if self.emb_opt else None
         if self.world > 1:
             for p in self.model.parameters():

@@ -126,3 +126,9 @@ def test_stablemax_loss():
     assert lm.item() == pytest.approx(want)  # the ignored token counts neither in the sum nor the mean
     assert q.item() == pytest.approx(math.log(2))
     assert total.item() == pytest.approx(want + 0.5 * math.log(2))
+
+
+def test_stablemax_gradient_is_finite_at_logit_one():
+    logits = torch.tensor([[[1.0, -0.5, 3.0]]], requires_grad=True)
+    stablemax_cross_entropy(logits, torch.tensor([[2]])).sum().backward()
+    assert torch.isfinite(logits.grad).all()

@@ -9,8 +9,10 @@ IGNORE = -100
 
 
 def _stablemax_log(x: torch.Tensor) -> torch.Tensor:
-    # s(x) = x + 1 for x >= 0, 1 / (1 - x) for x < 0: linear growth instead of exp keeps logits from blowing up
-    s = torch.where(x < 0, 1 / (1 - x), x + 1)
+    # s(x) = x + 1 for x >= 0, 1 / (1 - x) for x < 0: linear growth instead of exp keeps logits from blowing up.
+    # The negative branch sees min(x, 0): torch.where differentiates both branches, and 1/(1-x) at a logit of
+    # exactly 1.0 would give an infinite gradient times 0 = NaN (this killed a run at step ~1470).
+    s = torch.where(x < 0, 1 / (1 - x.clamp(max=0)), x + 1)
     return torch.log(s / s.sum(-1, keepdim=True))
 
 
