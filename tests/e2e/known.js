@@ -1,6 +1,8 @@
 // A puzzle the bundled default Sudoku model solves with the settings below (deterministic: fixed seed), picked
 // from the model's own evaluation, so the e2e tests can demand a *valid* answer rather than just "an answer".
-// How it was found is recorded next to it; re-pick it whenever the shipped model changes.
+// Picked: assets/puzzles/sudoku6.txt line 1 (held-out test split); `build-model/ptrm solve --model
+// assets/models/sudoku6.safetensors --puzzle … --k 4 --sigma 0.3 --steps 16 --seed 1 --json` → valid, equal to the
+// label, all 4 trajectories agree. Re-pick it whenever the shipped model changes.
 module.exports = {
   SOLVED: {
     puzzle: '..1....5..1...4.6.51...2.231.6....34',
