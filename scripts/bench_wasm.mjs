@@ -2,8 +2,9 @@
 // Solver API, for the bench models written by `ptrm bench --save-weights DIR` (see scripts/bench_wasm.sh).
 // Per-step time = the interval between consecutive step batches of one solve (sigma 0, no history), median over
 // the timed steps after one warm-up step; the engine runs in this thread so the timestamps carry no messaging.
+// Also the process CPU time per step (all threads), which a busy shared machine disturbs much less than wall time.
 // usage: node --no-experimental-fetch --no-liftoff scripts/bench_wasm.mjs DIR THREADS K[,K...] STEPS
-// prints JSON: {threads, flavour, results: [{config, k, ms_per_step}]}
+// prints JSON: {threads, flavour, results: [{config, k, ms_per_step, cpu_ms_per_step}]}
 import { Solver } from '../wasm/ptrm.js';
 
 const [dir, threadsArg, ksArg, stepsArg] = process.argv.slice(2);
@@ -27,16 +28,22 @@ for (const config of ['mlp_t', 'attention']) {
   flavour = solver.info.flavour;
   for (const k of ks) {
     const stamps = [];
+    const cpu = [];
     let lastStep = 0;
     // steps = warm-up + timed + 1: the first interval (from step 1 to 2) is the warm-up.
     await solver.solve(PUZZLE, {
       k, sigma: 0, steps: timed + 2, history: false,
       onStep: (ev) => {
-        if (ev.step !== lastStep) { lastStep = ev.step; stamps.push(performance.now()); }
+        if (ev.step !== lastStep) {
+          lastStep = ev.step;
+          stamps.push(performance.now());
+          const u = process.cpuUsage();
+          cpu.push((u.user + u.system) / 1e3);
+        }
       },
     });
-    const intervals = stamps.slice(1).map((t, i) => t - stamps[i]).slice(1);
-    results.push({ config, k, ms_per_step: median(intervals) });
+    const timedIntervals = (v) => v.slice(1).map((t, i) => t - v[i]).slice(1);
+    results.push({ config, k, ms_per_step: median(timedIntervals(stamps)), cpu_ms_per_step: median(timedIntervals(cpu)) });
   }
   await solver.dispose();
 }

@@ -3,14 +3,15 @@
 //
 // Tolerance for q_halt: both engines run fp32, but XNNPACK's AVX2/FMA kernels (native) and its SIMD128 kernels
 // (wasm, no FMA) sum in different orders, so every GEMM differs by a few ulps and the recursion carries that along.
-// The fixtures are built to be numerically stable (make_fixtures.py: fp32 and fp64 rollouts agree to ~1e-6), so
-// the drift stays at the 1e-5 level; Q_TOL = 1e-3 (relative to max(1, |q|)) leaves two orders of margin while still
-// catching any real difference (a wrong op changes q by O(0.1)). Answers (argmax tokens) must match exactly.
+// The fixtures are numerically stable (make_fixtures.py: fp32 and fp64 rollouts agree to ~1e-6). Measured on
+// these cases: max |Δq| wasm vs native 8.3e-7, wasm vs the Python reference over 16 steps 1.1e-6. Q_TOL = 1e-4
+// (relative to max(1, |q|)) leaves ~100x margin while any real difference (a wrong op) moves q by O(0.1).
+// Answers (argmax tokens) must match exactly.
 import { readFileSync } from 'node:fs';
 import { Solver } from '../../wasm/ptrm.js';
 import { WASM_BASE, fixture, fixturePuzzle, nativeSolve, readSafetensors, REPO } from './helpers.js';
 
-const Q_TOL = 1e-3;
+const Q_TOL = 1e-4;
 const closeQ = (a, b) => Math.abs(a - b) <= Q_TOL * Math.max(1, Math.abs(b));
 
 const FIXTURES = ['sudoku_mlp_tiny', 'sudoku_attn_tiny', 'sudoku6_mlp_tiny', 'maze_attn_tiny', 'sudoku_learned_tiny'];
