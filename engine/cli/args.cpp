@@ -1,6 +1,7 @@
 // Option parsing for the CLI subcommands.
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -137,7 +138,15 @@ std::string Args::choice(std::string_view name, std::string fallback, const std:
   bad("--" + std::string(name) + ": expected one of " + all + ", got " + shown(*v));
 }
 
+void require_file(const std::string& path) {
+  std::error_code ec;
+  auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) throw Error(ErrorKind::Io, "cannot open '" + path + "': no such file");
+  if (std::filesystem::is_directory(st)) throw Error(ErrorKind::Io, "'" + path + "' is a directory, not a file");
+}
+
 std::string read_file(const std::string& path) {
+  require_file(path);
   // Puzzle files and CSV sets are small; the cap turns an accidental multi-GB argument into a clear error.
   constexpr std::streamoff kMaxBytes = 1ll << 30;
   std::ifstream in(path, std::ios::binary);

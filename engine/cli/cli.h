@@ -43,6 +43,8 @@ class Args {
 // `TEXT` or `@FILE` (file contents). Io if the file cannot be read.
 std::string text_or_file(const std::string& value);
 std::string read_file(const std::string& path);  // Io on failure, size-capped
+// Io unless `path` exists and is not a directory (readers would otherwise see a directory as a huge file).
+void require_file(const std::string& path);
 
 // A CSV table with a header line: quoted fields ("" escapes a quote), CRLF or LF line ends. Every row must have
 // as many fields as the header. Malformed input → Error{BadPuzzle} naming the line.

@@ -79,6 +79,7 @@ int run_eval(const std::vector<std::string>& argv) {
   std::string model_path = args.required("model");
   std::string data_path = args.required("data");
 
+  require_file(model_path);
   Model model = Model::load_file(model_path);
   std::unique_ptr<Task> task = make_task(model.config);
   if (by_givens && task->name() != "sudoku")

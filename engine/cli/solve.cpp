@@ -56,6 +56,7 @@ int run_solve(const std::vector<std::string>& argv) {
   std::string puzzle_text = text_or_file(args.required("puzzle"));
   bool json = args.flag("json");
 
+  require_file(model_path);
   Model model = Model::load_file(model_path);
   std::unique_ptr<Task> task = make_task(model.config);
   if (!task_kind.empty() && task_kind != task->name())

@@ -190,6 +190,10 @@ TEST(Cli, BadFilesAndModels) {
   expect_error({"solve", "--model", kModel, "--puzzle", "@" + dir.file("missing.txt")}, 5, "missing.txt");
   expect_error({"eval", "--model", kModel, "--data", dir.file("missing.csv")}, 5, "missing.csv");
 
+  expect_error({"solve", "--model", dir.file(""), "--puzzle", kQuestion}, 5, "directory");
+  expect_error({"solve", "--model", kModel, "--puzzle", "@" + dir.file("")}, 5, "directory");
+  expect_error({"eval", "--model", kModel, "--data", dir.file("")}, 5, "directory");
+
   std::string garbage = dir.write("garbage.safetensors", "this is not a model file at all");
   expect_error({"solve", "--model", garbage, "--puzzle", kQuestion}, 3, "BadModel");
 
