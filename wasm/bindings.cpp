@@ -95,19 +95,11 @@ ptrm::SolveOptions parse_options(const ptrm::Json& o, const ptrm::ModelConfig& c
   if (seed.empty() || ec != std::errc() || end != seed.data() + seed.size())
     throw ptrm::Error(ErrorKind::BadOptions, "seed must be an integer in [0, 2^64), got '" + seed + "'");
 
-  const std::string noise_on = ptrm::get_string(o, "noiseOn");
-  if (noise_on == "z") opt.noise_on = ptrm::NoiseOn::Z;
-  else if (noise_on == "y") opt.noise_on = ptrm::NoiseOn::Y;
-  else if (noise_on == "both") opt.noise_on = ptrm::NoiseOn::Both;
-  else throw ptrm::Error(ErrorKind::BadOptions, "noiseOn must be 'z', 'y' or 'both', got '" + noise_on + "'");
+  opt.noise_on = ptrm::parse_noise_on(ptrm::get_string(o, "noiseOn"), "noiseOn");
 
   opt.noise_every_inner = ptrm::get_bool(o, "noiseEveryInner");
   opt.halt_on_q = ptrm::get_bool(o, "haltOnQ");
-  const std::string stop = ptrm::get_string(o, "stopOnValid");
-  if (stop == "none") opt.stop_on_valid = ptrm::StopOnValid::None;
-  else if (stop == "trajectory") opt.stop_on_valid = ptrm::StopOnValid::Trajectory;
-  else if (stop == "solve") opt.stop_on_valid = ptrm::StopOnValid::Solve;
-  else throw ptrm::Error(ErrorKind::BadOptions, "stopOnValid must be 'none', 'trajectory' or 'solve', got '" + stop + "'");
+  opt.stop_on_valid = ptrm::parse_stop_on_valid(ptrm::get_string(o, "stopOnValid"), "stopOnValid");
   opt.validate();
   return opt;
 }

@@ -45,10 +45,9 @@ int run_solve(const std::vector<std::string>& argv) {
   SolveOptions options = sampler_options(args);
   options.k = static_cast<int>(args.integer("k", 1, INT_MIN, INT_MAX));
   options.halt_on_q = args.flag("halt-on-q");
-  std::string stop = args.choice("stop-on-valid", "none", {"trajectory", "solve"});
-  options.stop_on_valid = stop == "trajectory" ? StopOnValid::Trajectory
-                          : stop == "solve"    ? StopOnValid::Solve
-                                               : StopOnValid::None;
+  // The CLI spells "off" by leaving the flag out, so "none" is not one of its choices.
+  options.stop_on_valid =
+      parse_stop_on_valid(args.choice("stop-on-valid", "none", {"trajectory", "solve"}), "--stop-on-valid");
   check_options(options);
   int threads = thread_count(args);
   std::string task_kind = args.choice("task", "", {"sudoku", "maze", "arc"});

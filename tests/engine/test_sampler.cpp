@@ -374,3 +374,14 @@ TEST(Sampler, RejectsBadOptionsAndInputs) {
 }
 
 }  // namespace
+
+TEST(Sampler, OptionSpellings) {
+  EXPECT_EQ(ptrm::parse_noise_on("z", "noise"), ptrm::NoiseOn::Z);
+  EXPECT_EQ(ptrm::parse_noise_on("y", "noise"), ptrm::NoiseOn::Y);
+  EXPECT_EQ(ptrm::parse_noise_on("both", "noise"), ptrm::NoiseOn::Both);
+  EXPECT_PTRM_ERROR(ptrm::parse_noise_on("Z", "noiseOn"), BadOptions, "noiseOn must be 'z', 'y' or 'both', got 'Z'");
+  EXPECT_EQ(ptrm::parse_stop_on_valid("none", "stop"), ptrm::StopOnValid::None);
+  EXPECT_EQ(ptrm::parse_stop_on_valid("trajectory", "stop"), ptrm::StopOnValid::Trajectory);
+  EXPECT_EQ(ptrm::parse_stop_on_valid("solve", "stop"), ptrm::StopOnValid::Solve);
+  EXPECT_PTRM_ERROR(ptrm::parse_stop_on_valid("", "stopOnValid"), BadOptions, "stopOnValid must be 'none'");
+}

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string_view>
 #include <vector>
 
 #include "ptrm/kernels.h"
@@ -22,6 +23,11 @@ class Task;
 
 enum class NoiseOn { Z, Y, Both };                   // z = zL (default), y = zH
 enum class StopOnValid { None, Trajectory, Solve };  // see docs/design.md "Early exits"
+
+// The option spellings every front door shares: "z" | "y" | "both" and "none" | "trajectory" | "solve".
+// Anything else → Error{BadOptions} naming `what` (the caller's own name for the option) and the value.
+NoiseOn parse_noise_on(std::string_view name, std::string_view what);
+StopOnValid parse_stop_on_valid(std::string_view name, std::string_view what);
 
 struct SolveOptions {
   int k = 1;                 // trajectories per puzzle, 1..1024

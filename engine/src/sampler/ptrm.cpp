@@ -159,6 +159,22 @@ class Runner {
 
 }  // namespace
 
+NoiseOn parse_noise_on(std::string_view name, std::string_view what) {
+  if (name == "z") return NoiseOn::Z;
+  if (name == "y") return NoiseOn::Y;
+  if (name == "both") return NoiseOn::Both;
+  throw Error(ErrorKind::BadOptions,
+              std::string(what) + " must be 'z', 'y' or 'both', got '" + std::string(name) + "'");
+}
+
+StopOnValid parse_stop_on_valid(std::string_view name, std::string_view what) {
+  if (name == "none") return StopOnValid::None;
+  if (name == "trajectory") return StopOnValid::Trajectory;
+  if (name == "solve") return StopOnValid::Solve;
+  throw Error(ErrorKind::BadOptions, std::string(what) + " must be 'none', 'trajectory' or 'solve', got '" +
+                                         std::string(name) + "'");
+}
+
 void SolveOptions::validate() const {
   if (k < 1 || k > 1024) bad_options("k must be in 1..1024 (got " + std::to_string(k) + ")");
   if (!std::isfinite(sigma) || sigma < 0.0f || sigma > 10.0f)
