@@ -27,6 +27,7 @@ from ptrm_ref import safetensors_io  # noqa: E402
 from ptrm_ref.config import ModelConfig, task_shape  # noqa: E402
 from ptrm_ref.model import build_model, rollout  # noqa: E402
 from ptrm_ref.ptrm_file import save_ptrm  # noqa: E402
+from ptrm_train.data import encode  # noqa: E402  (the one text -> token map on the Python side)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUDOKU_CSV = "/work/shared/data/sudoku-sources/puzzles3_magictour_top1465.csv"
@@ -69,7 +70,7 @@ def fixture_config(overrides: dict) -> ModelConfig:
 def sudoku9_inputs(count: int) -> np.ndarray:
     with open(SUDOKU_CSV, newline="") as f:
         rows = [r["question"] for r, _ in zip(csv.DictReader(f), range(count))]
-    return np.array([[1 if ch == "." else int(ch) + 1 for ch in q] for q in rows], dtype=np.int32)
+    return np.stack([encode("sudoku", q, 9, is_answer=False) for q in rows]).astype(np.int32)
 
 
 def sudoku6_inputs(count: int, rng: np.random.Generator) -> np.ndarray:
@@ -116,7 +117,7 @@ def maze_inputs(count: int, side: int, rng: np.random.Generator) -> np.ndarray:
         s, goal = rng.choice(len(open_cells), size=2, replace=False)
         g[tuple(open_cells[s])] = "S"
         g[tuple(open_cells[goal])] = "G"
-        out.append(["# SG".index(ch) + 1 for ch in g.reshape(-1)])
+        out.append(encode("maze", "".join(g.reshape(-1)), side, is_answer=False))
     return np.array(out, dtype=np.int32)
 
 
