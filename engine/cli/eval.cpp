@@ -1,5 +1,6 @@
 // `ptrm eval`: exact accuracy of deterministic TRM and of PTRM best-Q@K / mode@K / pass@K over a labelled CSV,
-// throughput, and what the checker early exit (--stop-on-valid) would have done, optionally by givens bucket.
+// throughput, and what the checker early exit (--stop-on-valid) would have done, optionally by difficulty bucket
+// (Sudoku givens, or the CSV's `rating` column: path length for mazes, backtracks for rated Sudoku sets).
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -16,7 +17,7 @@
 namespace ptrm::cli {
 namespace {
 
-constexpr int kBucketWidth = 4;  // givens per difficulty bucket: 17-20, 21-24, ... (few buckets, each populated)
+constexpr int kDefaultBucketWidth = 4;  // givens per bucket: 20-23, 24-27, ... (few buckets, each populated)
 
 struct Shard {
   int index = 0, count = 1;
@@ -41,7 +42,7 @@ Shard parse_shard(const Args& args) {
 
 struct Puzzle {
   std::vector<int32_t> question, label;
-  int givens = 0;
+  int difficulty = 0;  // what --buckets groups by: givens or rating
 };
 
 // What --stop-on-valid would have done, tracked from the step events of the run without early exits.
@@ -65,7 +66,8 @@ double frac(int64_t a, int64_t b) { return b ? static_cast<double>(a) / static_c
 
 int run_eval(const std::vector<std::string>& argv) {
   Args args("eval", argv,
-            {"model", "data", "limit", "shard", "k", "sigma", "steps", "seed", "noise-on", "buckets", "threads"},
+            {"model", "data", "limit", "shard", "k", "sigma", "steps", "seed", "noise-on", "buckets", "bucket-width",
+             "threads"},
             {"noise-every-inner", "json"});
   SolveOptions options = sampler_options(args);
   std::vector<int> ks = args.int_list("k", {1, 4, 16}, 1, INT_MAX);
@@ -74,7 +76,9 @@ int run_eval(const std::vector<std::string>& argv) {
   int threads = thread_count(args);
   int64_t limit = args.integer("limit", INT_MAX, 1, INT_MAX);
   Shard shard = parse_shard(args);
-  bool by_givens = !args.choice("buckets", "", {"givens"}).empty();
+  const std::string bucket_kind = args.choice("buckets", "", {"givens", "rating"});
+  const bool by_bucket = !bucket_kind.empty();
+  const int bucket_width = static_cast<int>(args.integer("bucket-width", kDefaultBucketWidth, 1, 1000000));
   bool json = args.flag("json");
   std::string model_path = args.required("model");
   std::string data_path = args.required("data");
@@ -82,7 +86,7 @@ int run_eval(const std::vector<std::string>& argv) {
   require_file(model_path);
   Model model = Model::load_file(model_path);
   std::unique_ptr<Task> task = make_task(model.config);
-  if (by_givens && task->name() != "sudoku")
+  if (bucket_kind == "givens" && task->name() != "sudoku")
     throw Error(ErrorKind::BadOptions, "--buckets givens needs a sudoku model, this one solves " + task->name());
   const int steps = options.steps ? options.steps : model.config.halt_max_steps;
 
@@ -90,6 +94,9 @@ int run_eval(const std::vector<std::string>& argv) {
   int qcol = csv.column("question"), acol = csv.column("answer");
   if (qcol < 0 || acol < 0)
     throw Error(ErrorKind::BadPuzzle, "'" + data_path + "': the header needs 'question' and 'answer' columns");
+  int rcol = csv.column("rating");
+  if (bucket_kind == "rating" && rcol < 0)
+    throw Error(ErrorKind::BadPuzzle, "'" + data_path + "': --buckets rating needs a 'rating' column");
   size_t total = std::min<size_t>(csv.rows.size(), static_cast<size_t>(limit));
   // Contiguous shards of the first `limit` rows, so n shards together cover exactly what one run would.
   size_t begin = total * shard.index / shard.count, end = total * (shard.index + 1) / shard.count;
@@ -106,9 +113,17 @@ int run_eval(const std::vector<std::string>& argv) {
       if (e.kind() != ErrorKind::BadPuzzle) throw;
       throw Error(ErrorKind::BadPuzzle, "'" + data_path + "' line " + std::to_string(csv.lines[r]) + ": " + e.what());
     }
-    constexpr int32_t kSudokuBlank = 1;  // docs/design.md token map
-    p.givens = static_cast<int>(std::count_if(p.question.begin(), p.question.end(),
-                                              [](int32_t t) { return t != kSudokuBlank; }));
+    if (bucket_kind == "givens") {
+      constexpr int32_t kSudokuBlank = 1;  // docs/design.md token map
+      p.difficulty = static_cast<int>(std::count_if(p.question.begin(), p.question.end(),
+                                                    [](int32_t t) { return t != kSudokuBlank; }));
+    } else if (bucket_kind == "rating") {
+      const std::string& text = csv.rows[r][rcol];
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), p.difficulty);
+      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || p.difficulty < 0)
+        throw Error(ErrorKind::BadPuzzle, "'" + data_path + "' line " + std::to_string(csv.lines[r]) +
+                                              ": rating '" + text + "' is not a non-negative integer");
+    }
     questions.push_back(p.question);
     puzzles.push_back(std::move(p));
   }
@@ -149,7 +164,7 @@ int run_eval(const std::vector<std::string>& argv) {
     det_seconds = std::chrono::duration<double>(Clock::now() - t1).count();
   }
 
-  // Tally overall and per givens bucket.
+  // Tally overall and per difficulty bucket.
   std::map<int, Tally> buckets;
   Tally all(ks.size());
   for (int p = 0; p < n; ++p) {
@@ -157,7 +172,7 @@ int run_eval(const std::vector<std::string>& argv) {
     const std::vector<int32_t>& det_answer =
         (det_results.empty() ? results[p] : det_results[p]).trajectories[0].answer;
     std::vector<Tally*> into = {&all};
-    if (by_givens) into.push_back(&buckets.try_emplace(pz.givens / kBucketWidth, ks.size()).first->second);
+    if (by_bucket) into.push_back(&buckets.try_emplace(pz.difficulty / bucket_width, ks.size()).first->second);
     for (Tally* t : into) {
       t->n++;
       t->deterministic += det_answer == pz.label;
@@ -204,8 +219,8 @@ int run_eval(const std::vector<std::string>& argv) {
     }
     return arr;
   };
-  auto bucket_name = [](int b) {
-    return std::to_string(b * kBucketWidth) + "-" + std::to_string(b * kBucketWidth + kBucketWidth - 1);
+  auto bucket_name = [&](int b) {
+    return std::to_string(b * bucket_width) + "-" + std::to_string(b * bucket_width + bucket_width - 1);
   };
 
   if (json) {
@@ -222,10 +237,10 @@ int run_eval(const std::vector<std::string>& argv) {
                      {"puzzles_per_s", n / seconds},
                      {"deterministic_seconds", det_results.empty() ? Json() : Json(det_seconds)},
                      {"deterministic_puzzles_per_s", det_results.empty() ? Json() : Json(n / det_seconds)}};
-    if (by_givens) {
+    if (by_bucket) {
       Json::Array arr;
       for (const auto& [b, t] : buckets)
-        arr.push_back(Json::Object{{"givens", bucket_name(b)},
+        arr.push_back(Json::Object{{bucket_kind, bucket_name(b)},
                                    {"n", t.n},
                                    {"deterministic", frac(t.deterministic, t.n)},
                                    {"results", results_json(t)}});
@@ -260,7 +275,7 @@ int run_eval(const std::vector<std::string>& argv) {
   if (!det_results.empty()) std::printf("; deterministic run: %.2f s, %.3f puzzles/s", det_seconds, n / det_seconds);
   std::printf("\n");
   for (const auto& [b, t] : buckets) {
-    std::printf("givens %s: %d puzzles\n", bucket_name(b).c_str(), t.n);
+    std::printf("%s %s: %d puzzles\n", bucket_kind.c_str(), bucket_name(b).c_str(), t.n);
     print_table(t);
   }
   return 0;

@@ -177,7 +177,8 @@ TEST(Cli, BadOptions) {
   expect_error(eval_with({"--k", "0,4"}), 2, "--k");
   expect_error(eval_with({"--k", "1,100000"}), 2, "k");
   expect_error(eval_with({"--limit", "0"}), 2, "--limit");
-  expect_error(eval_with({"--buckets", "rating"}), 2, "--buckets");
+  expect_error(eval_with({"--buckets", "difficulty"}), 2, "--buckets");
+  expect_error(eval_with({"--buckets", "rating", "--bucket-width", "0"}), 2, "--bucket-width");
 
   expect_error({"bench", "--k", "0"}, 2, "--k");
   expect_error({"bench", "--config", "rnn"}, 2, "--config");
@@ -338,7 +339,7 @@ TEST(Cli, EvalAgreesWithSolve) {
                                      fp.questions[2]};
   EXPECT_EQ(labels[0], std::string(81, '.'));
   std::string csv = "source,question,answer,rating\n";
-  for (int p = 0; p < 3; ++p) csv += "fixture," + fp.questions[p] + "," + labels[p] + ",0\r\n";
+  for (int p = 0; p < 3; ++p) csv += "fixture," + fp.questions[p] + "," + labels[p] + "," + std::to_string(7 * p) + "\r\n";
   std::string data = dir.write("set.csv", csv);
 
   Json e = run_json({"eval", "--model", kModel, "--data", data, "--k", "1,2,4", "--sigma", "0.5", "--seed", "11",
@@ -400,6 +401,21 @@ TEST(Cli, EvalAgreesWithSolve) {
   int bucket_n = 0;
   for (const Json& b : buckets.find("buckets")->as_array()) bucket_n += static_cast<int>(b.find("n")->as_number());
   EXPECT_EQ(bucket_n, 3);
+  // Rating buckets come from the CSV column (ratings 0, 7, 14): width 10 puts puzzles 0+1 and 2 apart.
+  Json rated = run_json({"eval", "--model", kModel, "--data", data, "--steps", "6", "--k", "1", "--buckets", "rating",
+                         "--bucket-width", "10", "--json"});
+  ASSERT_TRUE(rated.is_object());
+  const auto& rb = rated.find("buckets")->as_array();
+  ASSERT_EQ(rb.size(), 2u);
+  EXPECT_EQ(rb[0].find("rating")->as_string(), "0-9");
+  EXPECT_EQ(rb[0].find("n")->as_number(), 2);
+  EXPECT_EQ(rb[1].find("rating")->as_string(), "10-19");
+  EXPECT_EQ(rb[1].find("n")->as_number(), 1);
+  EXPECT_EQ(rb[1].find("deterministic")->as_number(), 0);  // puzzle 2's label is never an answer
+  std::string unrated = dir.write("unrated.csv", "question,answer\n" + fp.questions[0] + "," + labels[0] + "\n");
+  expect_error({"eval", "--model", kModel, "--data", unrated, "--buckets", "rating"}, 4, "rating");
+  std::string bad = dir.write("bad.csv", "question,answer,rating\n" + fp.questions[0] + "," + labels[0] + ",hard\n");
+  expect_error({"eval", "--model", kModel, "--data", bad, "--buckets", "rating"}, 4, "line 2");
   CliRun text = run({"eval", "--model", kModel, "--data", data, "--steps", "6", "--k", "1,2", "--buckets", "givens",
                      "--threads", "1"});
   EXPECT_EQ(text.code, 0) << text.err;
