@@ -22,7 +22,7 @@ def run_eval(args, k: str, sigma: float) -> dict:
            "--k", k, "--sigma", str(sigma), "--steps", str(args.steps), "--seed", str(args.seed),
            "--threads", str(args.threads), "--json"]
     if args.buckets:
-        cmd[-1:-1] = ["--buckets", args.buckets]
+        cmd[-1:-1] = ["--buckets", args.buckets] + (["--bucket-width", str(args.bucket_width)] if args.bucket_width else [])
     print("running: " + " ".join(cmd), file=sys.stderr, flush=True)
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
@@ -58,7 +58,8 @@ def main(argv=None) -> None:
     p.add_argument("--sigmas", default="0.3", help="sigmas of the full K grid")
     p.add_argument("--sweep-k", default="16")
     p.add_argument("--sweep-sigmas", default="", help="extra sigmas evaluated only at --sweep-k")
-    p.add_argument("--buckets", default="givens", help="ptrm eval --buckets value ('' for none)")
+    p.add_argument("--buckets", default="givens", help="ptrm eval --buckets value: givens, rating, '' for none")
+    p.add_argument("--bucket-width", type=int, default=0, help="ptrm eval --bucket-width (0: the CLI's default)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--json-out", required=True)

@@ -212,6 +212,7 @@ class Trainer:
         self.puzzles = 0
         self.carry = None
         self.last_eval: dict | None = None
+        self.recipe = vars(args)  # the training options the weights came from (the checkpoint's, once resumed)
         if args.resume:
             self.load_latest()
 
@@ -248,6 +249,8 @@ class Trainer:
         self.opt.load_state_dict(state["opt"])
         self.ema.load_state_dict(state["ema"])
         self.step, self.train_s, self.puzzles = state["step"], state["train_s"], state["puzzles"]
+        # --export-only is given only what the export needs; the recipe in the file must be the training run's.
+        self.recipe = {**vars(self.args), **state.get("args", {})} if self.args.export_only else vars(self.args)
         torch.set_rng_state(state["torch_rng"])
         self.rng.bit_generator.state = state["np_rng"]
         c = state["carry"]
@@ -384,14 +387,15 @@ class Trainer:
         r = self.last_eval or self.run_eval()
         meta = {"ptrm.name": self.args.name or os.path.basename(self.dir),
                 "ptrm.description": f"TRM trained by training/train.py, run {os.path.basename(self.dir)}, "
-                                    f"{self.step} steps x batch {self.args.batch}, {self.train_s / 60:.0f} "
+                                    f"{self.step} steps x batch {self.recipe['batch']}, {self.train_s / 60:.0f} "
                                     f"training minutes (EMA weights); held-out exact accuracy "
                                     f"{100 * r['exact'][self.args.eval_n_sup]:.1f}% on {len(self.test_data)} "
                                     f"puzzles, deterministic, {self.args.eval_n_sup} steps",
                 # read by the web app's model picker (scripts/model_index.mjs)
                 "ptrm.exact_accuracy": f"{r['exact'][self.args.eval_n_sup]:.4f}",
-                "ptrm.training": json.dumps({k: v for k, v in vars(self.args).items()
-                                             if k not in ("resume", "export_only")}, sort_keys=True)}
+                "ptrm.training": json.dumps({k: v for k, v in self.recipe.items()
+                                             if k not in ("resume", "export_only", "export", "name")},
+                                            sort_keys=True)}
         write_ptrm(state, self.export_config, path, self.args.export_dtype, meta)
         print(f"exported {path} ({os.path.getsize(path)} bytes)", flush=True)
 

@@ -1,6 +1,6 @@
 // The app end to end against the real engine (web/engine, built from wasm/) and the shipped model.
-const { test, expect, link, waitState, recordStepUpdates, sudokuSolves } = require('./fixtures');
-const { SOLVED } = require('./known');
+const { test, expect, link, waitState, recordStepUpdates, sudokuSolves, mazeSolves } = require('./fixtures');
+const { SOLVED, MAZE } = require('./known');
 
 const solvedLink = (extra = {}) => link({ task: 'sudoku', ...SOLVED, autosolve: 1, ...extra });
 
@@ -99,4 +99,14 @@ test('editing a cell on the board updates the puzzle text', async ({ page }) => 
   const text = await page.locator('#puzzle-text').inputValue();
   expect(text[blank]).toBe('1');
   expect(text.length).toBe(SOLVED.puzzle.length);
+});
+
+test('the shipped maze model draws a shortest path for a held-out maze', async ({ page }) => {
+  await recordStepUpdates(page);
+  await page.goto(link({ task: 'maze', ...MAZE, autosolve: 1 }));
+  expect(await waitState(page, ['solved', 'error'])).toBe('solved');
+  await expect(page.getByTestId('traj')).toHaveCount(MAZE.k);
+  const answer = await page.getByTestId('answer').getAttribute('data-value');
+  expect(mazeSolves(MAZE.puzzle, answer)).toBe(true);
+  await expect(page.getByTestId('badge')).toHaveText('valid');
 });

@@ -68,4 +68,31 @@ function sudokuSolves(puzzle, answer) {
   return groups.every((g) => new Set(g.map((i) => a[i])).size === n && g.every((i) => Number(a[i]) <= n));
 }
 
-module.exports = { test, expect: base.expect, link, waitState, recordStepUpdates, sudokuSolves };
+// Independent maze check: walls, S and G kept, and the 'o' cells plus S and G form a shortest S-G path
+// (as many 'o' cells as a BFS over the open cells says, and connected from S to G through path cells only).
+function mazeSolves(puzzleText, answerText) {
+  const puzzle = puzzleText.replace(/[\r\n]+/g, ''), answer = answerText.replace(/[\r\n]+/g, '');
+  const n = Math.round(Math.sqrt(puzzle.length));
+  if (answer.length !== puzzle.length) return false;
+  for (let i = 0; i < puzzle.length; i++) {
+    if (answer[i] === 'o' ? puzzle[i] !== ' ' : answer[i] !== puzzle[i]) return false;
+  }
+  const dist = (open) => {
+    const d = new Array(n * n).fill(-1), s = puzzle.indexOf('S'), queue = [s];
+    d[s] = 0;
+    for (let h = 0; h < queue.length; h++) {
+      const c = queue[h], r = Math.floor(c / n), col = c % n;
+      for (const [rr, cc] of [[r - 1, col], [r + 1, col], [r, col - 1], [r, col + 1]]) {
+        const nb = rr * n + cc;
+        if (rr >= 0 && rr < n && cc >= 0 && cc < n && d[nb] < 0 && open(nb)) { d[nb] = d[c] + 1; queue.push(nb); }
+      }
+    }
+    return d[puzzle.indexOf('G')];
+  };
+  const shortest = dist((i) => puzzle[i] !== '#');
+  const onPath = dist((i) => 'oSG'.includes(answer[i]));
+  const cells = [...answer].filter((ch) => ch === 'o').length;
+  return shortest > 0 && onPath === shortest && cells === shortest - 1;
+}
+
+module.exports = { test, expect: base.expect, link, waitState, recordStepUpdates, sudokuSolves, mazeSolves };

@@ -3,7 +3,15 @@
 // Picked: assets/puzzles/sudoku6.txt line 1 (held-out test split); `build-model/ptrm solve --model
 // assets/models/sudoku6.safetensors --puzzle … --k 4 --sigma 0.3 --steps 16 --seed 1 --json` → valid, equal to the
 // label, all 4 trajectories agree. Re-pick it whenever the shipped model changes.
+// MAZE: assets/puzzles/maze8.txt line 1 (held-out test split of maze8); `build-cli/ptrm solve --model
+// assets/models/maze8.safetensors --puzzle … --k 4 --sigma 0.3 --steps 8 --seed 1 --json` → valid, equal to the label,
+// all 4 trajectories agree. Re-pick it whenever the shipped maze model changes.
 module.exports = {
+  MAZE: {
+    model: 'assets/models/maze8.safetensors',
+    puzzle: '#   #  #   #     S# #  G #    ##   #  ###  ## ### # ###    # #  ',
+    k: 4, sigma: 0.3, seed: 1, steps: 8,
+  },
   SOLVED: {
     puzzle: '..1....5..1...4.6.51...2.231.6....34',
     k: 4, sigma: 0.3, seed: 1, steps: 16,

@@ -2,6 +2,7 @@
 checkpoint, and the export is a valid ptrm file that the reference model (and the C++ engine, when built) loads.
 Plus the optimizer and loss pieces against their defining formulas."""
 import csv
+import json
 import math
 import os
 import subprocess
@@ -67,6 +68,16 @@ def test_tiny_run_lowers_loss_resumes_and_exports(data, tmp_path):
     assert config.hidden_size == 32 and config.board == 6 and config.halt_max_steps == 2
     assert all(t.dtype in (torch.float16, torch.bfloat16) for t in tensors.values())
     assert "45 steps" in meta["ptrm.description"]
+    assert json.loads(meta["ptrm.training"])["lr"] == 3e-3
+
+    # --export-only records the checkpoint's training recipe, not the defaults of its own short command line.
+    exported = str(tmp_path / "again.safetensors")
+    short = [a for i, a in enumerate(TINY) if "--lr" not in TINY[i - 1:i + 1] and "--batch" not in TINY[i - 1:i + 1]]
+    train(short +
+          ["--train", data, "--test", data, "--run", run, "--resume", "--export-only", "--export", exported])
+    _, _, meta2 = read_ptrm(exported)
+    recipe = json.loads(meta2["ptrm.training"])
+    assert recipe["lr"] == 3e-3 and recipe["batch"] == 16 and "batch 16" in meta2["ptrm.description"]
     m = load_ptrm(model)
     _, logits, _ = m(m.initial_carry(1), {"inputs": torch.ones(1, 36, dtype=torch.long),
                                           "puzzle_identifiers": torch.zeros(1, dtype=torch.long)})
