@@ -5,6 +5,7 @@ permutation inside each stack, and transposition with p=0.5 when boxes are squar
 transposition would turn boxes into 3x2, so it is not used; the band/stack permutations cover the rest.
 Maze: one of the 8 dihedral maps (only valid when the shortest path is unique or the labels are re-derived, see
 builders/maze_gen.cpp --unique-path).
+dihedral() is also the ARC builder's (build_arc.py) grid transform, on grids of any shape.
 """
 from __future__ import annotations
 
@@ -42,13 +43,32 @@ def augment_sudoku(rng: np.random.Generator, side: int, inputs: np.ndarray, labe
     return token[rows, inputs[rows, cell]], token[rows, labels[rows, cell]]
 
 
+DIHEDRAL_INVERSE = (0, 3, 2, 1, 4, 5, 6, 7)  # DIHEDRAL_INVERSE[t] undoes dihedral id t
+
+
+def dihedral(grid: np.ndarray, tid: int) -> np.ndarray:
+    """One of the 8 dihedral maps of a 2-D array (any shape) in the official order (TinyRecursiveModels
+    dataset/common.py, numpy semantics): 0 id, 1 rot90 (counter-clockwise), 2 rot180, 3 rot270, 4 flip lr,
+    5 flip ud, 6 transpose, 7 anti-transpose = fliplr(rot90). Returns a view when numpy can."""
+    if tid == 0:
+        return grid
+    if 1 <= tid <= 3:
+        return np.rot90(grid, tid)
+    if tid == 4:
+        return np.fliplr(grid)
+    if tid == 5:
+        return np.flipud(grid)
+    if tid == 6:
+        return grid.T
+    if tid == 7:
+        return np.fliplr(np.rot90(grid, 1))
+    raise ValueError(f"dihedral id must be 0..7, got {tid}")
+
+
 def dihedral_maps(side: int) -> np.ndarray:
-    """(8, side*side) cell maps in the official dihedral order: id, rot90, rot180, rot270, flip lr, flip ud,
-    transpose, anti-transpose."""
+    """(8, side*side) cell maps in the official dihedral order (see dihedral())."""
     g = np.arange(side * side).reshape(side, side)
-    maps = [g, np.rot90(g, 1), np.rot90(g, 2), np.rot90(g, 3), np.fliplr(g), np.flipud(g), g.T,
-            np.fliplr(np.rot90(g, 1))]
-    return np.stack([m.reshape(-1) for m in maps])
+    return np.stack([dihedral(g, t).reshape(-1) for t in range(8)])
 
 
 def augment_maze(rng: np.random.Generator, side: int, inputs: np.ndarray, labels: np.ndarray):
