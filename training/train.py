@@ -250,7 +250,8 @@ class Trainer:
         self.ema.load_state_dict(state["ema"])
         self.step, self.train_s, self.puzzles = state["step"], state["train_s"], state["puzzles"]
         # --export-only is given only what the export needs; the recipe in the file must be the training run's.
-        self.recipe = {**vars(self.args), **state.get("args", {})} if self.args.export_only else vars(self.args)
+        if self.args.export_only:
+            self.recipe = {**vars(self.args), **state.get("args", {})}
         torch.set_rng_state(state["torch_rng"])
         self.rng.bit_generator.state = state["np_rng"]
         c = state["carry"]

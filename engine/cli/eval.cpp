@@ -23,17 +23,19 @@ struct Shard {
   int index = 0, count = 1;
 };
 
+// True if all of `text` is one decimal int (nothing before or after it).
+bool parse_int(std::string_view text, int& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+}
+
 Shard parse_shard(const Args& args) {
   auto v = args.get("shard");
   if (!v) return {};
   Shard s;
   size_t slash = v->find('/');
-  auto num = [&](std::string_view text, int& out) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return !text.empty() && ec == std::errc() && end == text.data() + text.size();
-  };
-  if (slash == std::string::npos || !num(std::string_view(*v).substr(0, slash), s.index) ||
-      !num(std::string_view(*v).substr(slash + 1), s.count))
+  if (slash == std::string::npos || !parse_int(std::string_view(*v).substr(0, slash), s.index) ||
+      !parse_int(std::string_view(*v).substr(slash + 1), s.count))
     throw Error(ErrorKind::BadOptions, "--shard: expected i/n (e.g. 0/4), got '" + *v + "'");
   if (s.count < 1 || s.index < 0 || s.index >= s.count)
     throw Error(ErrorKind::BadOptions, "--shard " + *v + ": need 0 <= i < n");
@@ -119,8 +121,7 @@ int run_eval(const std::vector<std::string>& argv) {
                                                     [](int32_t t) { return t != kSudokuBlank; }));
     } else if (bucket_kind == "rating") {
       const std::string& text = csv.rows[r][rcol];
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), p.difficulty);
-      if (text.empty() || ec != std::errc() || end != text.data() + text.size() || p.difficulty < 0)
+      if (!parse_int(text, p.difficulty) || p.difficulty < 0)
         throw Error(ErrorKind::BadPuzzle, "'" + data_path + "' line " + std::to_string(csv.lines[r]) +
                                               ": rating '" + text + "' is not a non-negative integer");
     }
