@@ -61,7 +61,10 @@ function isolationHeaders(coi) {
   // CORP cross-origin + CORS let any other site embed <ptrm-solver> straight from this server: its module scripts,
   // the blob: worker's import of worker.js, the engine and the models are all fetched with CORS (isolated pages
   // also need CORP). Nothing here depends on cookies, so `*` is safe.
-  const h = { 'Cross-Origin-Resource-Policy': 'cross-origin', 'Access-Control-Allow-Origin': '*' };
+  const h = {
+    'Cross-Origin-Resource-Policy': 'cross-origin', 'Access-Control-Allow-Origin': '*',
+    'Access-Control-Expose-Headers': 'Content-Length, ETag',
+  };
   if (coi) Object.assign(h, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
   return h;
 }
@@ -75,6 +78,10 @@ async function handle(req, res, opts) {
   const url = new URL(req.url, 'http://localhost');
   const coi = opts.coi && url.searchParams.get('coi') !== '0';
   const base = isolationHeaders(coi);
+  if (req.method === 'OPTIONS') {  // CORS preflight (a cross-origin fetch with headers of its own, e.g. Range)
+    return send(res, 204, { ...base, 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': '*',
+      'Access-Control-Max-Age': '86400', Allow: 'GET, HEAD, OPTIONS' });
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return send(res, 405, { ...base, Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }, 'method not allowed\n');
   }
