@@ -118,10 +118,8 @@ test('a new version of the model or the engine replaces the cached one', async (
     await page.reload();
     expect(await waitState(page, ['ready', 'error'])).toBe('ready');
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
-    await page.waitForFunction(async (old) => {
-      const names = (await caches.keys()).filter((k) => k.startsWith('ptrm-shell-'));
-      return names.length === 1 && names[0] !== old;
-    }, before.shell[0], { timeout: 60000 });
+    await expect.poll(async () => (await cacheState(page)).shell, { timeout: 60000 })
+      .toEqual([expect.not.stringMatching(`^${before.shell[0]}$`)]);
     const after = await cacheState(page);
     expect(after.models).toHaveLength(1);
     expect(after.models[0]).toMatch(/sudoku6\.safetensors\?v=/);
