@@ -57,6 +57,11 @@ export async function assemble() {
   const missing = ENGINE_BUILT.filter((f) => !fs.existsSync(path.join(repo, 'web', 'engine', f)));
   if (missing.length) die(`engine build missing (${missing.join(', ')}): run scripts/build_wasm.sh first`);
   for (const f of ENGINE_BUILT) copy(path.join(repo, 'web', 'engine', f), path.join(out, 'engine', f));
+  // node reads .js files of this "type": "module" package as ES modules; the Emscripten outputs are CommonJS, so
+  // they get .cjs twins that wasm/engine.js loads under node (browsers fetch the .js files).
+  for (const f of ENGINE_BUILT.filter((n) => n.endsWith('.js'))) {
+    copy(path.join(repo, 'web', 'engine', f), path.join(out, 'engine', f.replace(/\.js$/, '.cjs')));
+  }
 
   // The element and everything it imports from web/lib (it may import only web/lib and the engine).
   const libRoot = path.join(repo, 'web', 'lib');

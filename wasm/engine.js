@@ -35,7 +35,13 @@ async function loadFactory(flavour, base) {
     const { createRequire } = await importNode('node:module');
     const { fileURLToPath } = await importNode('node:url');
     const fs = await importNode('node:fs');
-    const jsPath = fileURLToPath(jsUrl);
+    // The Emscripten outputs are CommonJS. In a "type": "module" package (the npm package) node would take them
+    // for ES modules, so there they have .cjs twins (scripts/pack.mjs), which node always loads as CommonJS.
+    const cjs = (p) => {
+      const twin = p.replace(/\.js$/, '.cjs');
+      return twin !== p && fs.existsSync(twin) ? twin : p;
+    };
+    const jsPath = cjs(fileURLToPath(jsUrl));
     const wasmPath = fileURLToPath(new URL(`ptrm-${flavour}.wasm`, base));
     if (!fs.existsSync(jsPath)) throw new InternalError(`engine build missing: ${jsPath} (run scripts/build_wasm.sh)`);
     const factory = createRequire(import.meta.url)(jsPath);
@@ -43,7 +49,7 @@ async function loadFactory(flavour, base) {
     // pthreads) wants file paths, not file: URLs.
     return {
       factory,
-      extra: { wasmBinary: fs.readFileSync(wasmPath), locateFile: (p) => fileURLToPath(new URL(p, base)) },
+      extra: { wasmBinary: fs.readFileSync(wasmPath), locateFile: (p) => cjs(fileURLToPath(new URL(p, base))) },
     };
   }
   // Browsers (page or module worker): the output is a classic script defining the global createPtrm; a module

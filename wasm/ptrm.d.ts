@@ -22,8 +22,8 @@ export interface LoadOptions {
   threads?: number;
   /** Run the engine in a Worker (default true). false runs it in this thread: solve() then blocks it. */
   worker?: boolean;
-  /** The engine folder: worker.js, engine.js, errors.js and ptrm-st.* / ptrm-mt.* (URL, or a path under node).
-   *  Default: the folder of ptrm.js. Set it when a bundler moved ptrm.js away from those files. It may be on
+  /** The engine folder: worker.js, engine.js, errors.js and ptrm-st.* / ptrm-mt.* (URL, or a path under node,
+   *  where the worker is always the worker.js beside ptrm.js). Default: the folder of ptrm.js. Set it when a bundler moved ptrm.js away from those files. It may be on
    *  another origin if that server sends CORS headers (the worker then starts from a blob: URL). */
   wasmBase?: string | URL;
   /** Browsers: keep downloaded models in the Cache API (default true, cache MODEL_CACHE); a string names the

@@ -289,16 +289,17 @@ class InlineBackend {
 // engine folder (base). Browsers start workers only from same-origin URLs: when the engine comes from another
 // origin (a page embedding ptrm from its host), the worker is a same-origin blob: module that imports the real
 // worker.js with CORS, so its own imports and the wasm still come from the engine's origin.
+// (Under node the worker is the one beside this module, an ES module like it, whatever folder wasmBase names.)
 async function spawnWorker(base, onMessage, onFailure) {
-  const url = new URL('worker.js', base);
   if (isNode) {
     const { Worker } = await importNode('node:worker_threads');
-    const w = new Worker(url);
+    const w = new Worker(new URL('./worker.js', import.meta.url));
     w.on('message', onMessage);
     w.on('error', (e) => onFailure(`engine worker failed: ${e && e.message ? e.message : e}`));
     w.on('exit', (code) => onFailure(`engine worker exited (code ${code})`));
     return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate() };
   }
+  const url = new URL('worker.js', base);
   let script = url.href;
   let blobUrl = null;
   if (url.origin !== globalThis.origin) {

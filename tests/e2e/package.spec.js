@@ -1,7 +1,7 @@
 // The npm package as a web developer meets it: `npm pack` (scripts/pack.mjs) → `npm install` of the tarball into a
 // scratch page project (offline: a local tarball with no dependencies) → serve that project → solve in Chromium,
 // the three ways the README shows: a bundler (esbuild) importing 'ptrm', a plain <script type="module"> from the
-// static folder, and the <ptrm-solver> element with its default model.
+// static folder, and the <ptrm-solver> element with its default model; and node importing 'ptrm'.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -85,6 +85,21 @@ test('the tarball holds the entry, types, both engine flavours, the worker and t
     for (const m of text.matchAll(/from\s+'([^']+)'/g)) expect(fs.existsSync(path.resolve(root, 'lib', m[1])), `${f}: ${m[1]}`).toBe(true);
   }
   expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8')).toContain("} from 'ptrm';");
+});
+
+test('node: import from "ptrm" solves with one thread and with worker threads', async () => {
+  fs.writeFileSync(path.join(scratch, 'node-check.mjs'), `import { Solver } from 'ptrm';
+const out = [];
+for (const threads of [1, 2]) {
+  const s = await Solver.load('node_modules/ptrm/assets/models/sudoku6.safetensors', { threads });
+  const r = await s.solve(${JSON.stringify(SOLVED.puzzle)}, { k: ${SOLVED.k}, sigma: ${SOLVED.sigma}, steps: ${SOLVED.steps}, seed: ${SOLVED.seed} });
+  out.push({ flavour: s.info.flavour, answer: r.answer, valid: r.valid });
+  await s.dispose();
+}
+console.log(JSON.stringify(out));`);
+  const out = JSON.parse(execFileSync(process.execPath, ['node-check.mjs'], { cwd: scratch, encoding: 'utf8', timeout: 120000 }));
+  expect(out.map((r) => [r.flavour, r.valid])).toEqual([['st', true], ['mt', true]]);
+  for (const r of out) expect(sudokuSolves(SOLVED.puzzle, r.answer)).toBe(true);
 });
 
 test('plain <script type="module"> from the installed folder solves (threads: the page is isolated)', async ({ page }) => {
