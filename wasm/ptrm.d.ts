@@ -94,7 +94,7 @@ export interface TrajectoryResult {
   answer: string;
   tokens: Int32Array;
   steps: number;
-  stop: 'steps' | 'haltQ' | 'valid' | 'solveDone';
+  stop: 'steps' | 'halt_q' | 'valid' | 'solve_done';
   valid: boolean;
 }
 
