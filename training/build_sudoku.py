@@ -6,7 +6,7 @@ Generated sets (side 6 with 2x3 boxes, or side 9):
 Train and test come from different seeds; a train puzzle equivalent to a test puzzle (same canonical key, i.e. equal
 up to band/row/stack/column permutations and digit relabelling) is dropped, as are duplicates inside a split.
 
-Sudoku-Extreme-like set from the tdoku source collections in /work/shared/data/sudoku-sources:
+Sudoku-Extreme-like set from the tdoku source collections in ../shared/data/sudoku-sources:
     build_sudoku.py extreme --out training/data/sudoku9x --test-fraction 0.1
 Each puzzle is solved and rated (backtracks of the MRV solver in builders/sudoku_solver.h), then split 90/10 at
 random; train puzzles equivalent (digit relabelling) to a test puzzle are dropped. Canonical keys for side 9 only
@@ -23,7 +23,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILDERS = os.path.join(HERE, "builders")
-SUDOKU_SOURCES = "/work/shared/data/sudoku-sources"
+SUDOKU_SOURCES = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data", "sudoku-sources"))
 EXTREME_FILES = ("puzzles2_17_clue.csv", "puzzles3_magictour_top1465.csv", "puzzles5_forum_hardest_1905_11+.csv")
 HEADER = "source,question,answer,rating\n"
 
