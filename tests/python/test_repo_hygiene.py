@@ -9,9 +9,9 @@ import subprocess
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SELF = os.path.relpath(os.path.abspath(__file__), REPO)
 
-# Home, work and scratch folders of a machine, e.g. /home/<user>/, /root/, /tmp/ (built from parts so that this
-# file does not match itself). System paths such as /usr/bin/python3 or /usr/share/nodejs are the same on every
+# Home, work and scratch folders of one machine (the user's home, root's, the work and temp folders). System paths such as /usr/bin/python3 or /usr/share/nodejs are the same on every
 # Debian machine and are allowed.
 MACHINE_DIRS = ("work", "root", "home", "tmp", "Users", "mnt")
 ABSOLUTE = re.compile(r"(?<![\w.~$-])/(?:" + "|".join(MACHINE_DIRS) + r")/")
@@ -26,8 +26,8 @@ def tracked_text_files():
         pytest.skip("not a git checkout")
     for name in out.decode().split("\0"):
         path = os.path.join(REPO, name)
-        if not name or not os.path.isfile(path) or name == "package-lock.json":
-            continue
+        if not name or not os.path.isfile(path) or name in ("package-lock.json", SELF):
+            continue  # the lock file is npm's; this file names the patterns it looks for
         with open(path, "rb") as f:
             data = f.read()
         if b"\0" in data[:8192]:
@@ -60,3 +60,26 @@ def test_cited_documents_exist():
                     missing.append(f"{name}:{lineno}: {cited}")
     assert not missing, "documents cited but not in the repository (write the facts into docs/references.md, or " \
         "cite ../shared/docs/... for the shared notes):\n" + "\n".join(missing)
+
+
+def test_design_layout_names_every_source_file():
+    """docs/design.md "Layout" describes the tree: its top-level entries exist, and every header and source file of
+    the engine and the CLI is named there (so a new or moved file updates the layout)."""
+    with open(os.path.join(REPO, "docs", "design.md"), encoding="utf-8") as f:
+        doc = f.read()
+    layout = doc.split("## Layout", 1)[1].split("```", 2)[1]
+    for line in layout.splitlines():
+        if line and not line[0].isspace():
+            entry = line.split()[0]
+            if not entry.endswith("*.cpp"):
+                assert os.path.exists(os.path.join(REPO, entry)), f"design.md layout names {entry}, which is missing"
+    named = set(re.findall(r"[\w.{},]+\.(?:cpp|h|\{h,cpp\})", layout))
+    names = set()
+    for n in named:
+        names.update([n.replace("{h,cpp}", "h"), n.replace("{h,cpp}", "cpp")] if "{h,cpp}" in n else [n])
+    unnamed = []
+    for folder in ("engine/include/ptrm", "engine/src", "cli"):
+        for root, _, files in os.walk(os.path.join(REPO, folder)):
+            unnamed += [os.path.relpath(os.path.join(root, f), REPO) for f in files
+                        if f.endswith((".cpp", ".h")) and f not in names]
+    assert not unnamed, "files missing from docs/design.md's Layout section: " + ", ".join(sorted(unnamed))
