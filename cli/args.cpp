@@ -28,6 +28,15 @@ bool parse_whole(std::string_view text, T& out) {
   return !text.empty() && ec == std::errc() && end == text.data() + text.size();
 }
 
+// The value of option `name` (absent: nullopt) as a T; a syntax error says what was `expected`.
+template <class T>
+std::optional<T> parsed(std::string_view name, const std::optional<std::string>& value, const char* expected) {
+  if (!value) return std::nullopt;
+  T x{};
+  if (!parse_whole(*value, x)) bad("--" + std::string(name) + ": expected " + expected + ", got " + shown(*value));
+  return x;
+}
+
 void check_range(std::string_view name, int64_t x, int64_t lo, int64_t hi) {
   if (x < lo || x > hi)
     bad("--" + std::string(name) + ": " + std::to_string(x) + " is out of range " + std::to_string(lo) + ".." +
@@ -95,29 +104,21 @@ std::string Args::required(std::string_view name) const {
 }
 
 int64_t Args::integer(std::string_view name, int64_t fallback, int64_t lo, int64_t hi) const {
-  auto v = get(name);
-  if (!v) return fallback;
-  int64_t x = 0;
-  if (!parse_whole(*v, x)) bad("--" + std::string(name) + ": expected an integer, got " + shown(*v));
-  check_range(name, x, lo, hi);
-  return x;
+  const std::optional<int64_t> x = parsed<int64_t>(name, get(name), "an integer");
+  if (!x) return fallback;
+  check_range(name, *x, lo, hi);
+  return *x;
 }
 
 uint64_t Args::u64(std::string_view name, uint64_t fallback) const {
-  auto v = get(name);
-  if (!v) return fallback;
-  uint64_t x = 0;
-  if (!parse_whole(*v, x)) bad("--" + std::string(name) + ": expected a non-negative 64-bit integer, got " + shown(*v));
-  return x;
+  return parsed<uint64_t>(name, get(name), "a non-negative 64-bit integer").value_or(fallback);
 }
 
 double Args::number(std::string_view name, double fallback) const {
-  auto v = get(name);
-  if (!v) return fallback;
-  double x = 0;
-  if (!parse_whole(*v, x)) bad("--" + std::string(name) + ": expected a number, got " + shown(*v));
-  if (!std::isfinite(x)) bad("--" + std::string(name) + ": expected a finite number, got " + shown(*v));
-  return x;
+  const std::optional<double> x = parsed<double>(name, get(name), "a number");
+  if (!x) return fallback;
+  if (!std::isfinite(*x)) bad("--" + std::string(name) + ": expected a finite number, got " + shown(*get(name)));
+  return *x;
 }
 
 std::vector<int> Args::int_list(std::string_view name, std::vector<int> fallback, int lo, int hi) const {
