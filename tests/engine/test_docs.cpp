@@ -52,7 +52,7 @@ TEST(Docs, DesignCliSectionIsTheRealHelp) {
   const Output help = run_cli("--help");
   ASSERT_EQ(help.code, 0);
   EXPECT_EQ(block_after(design_md(), "## CLI (native `ptrm`)"), help.out)
-      << "docs/design.md's CLI block differs from `ptrm --help`: paste the output of `build/ptrm --help` there";
+      << "docs/design.md's CLI block differs from `ptrm --help`: run /usr/bin/python3 scripts/sync_cli_docs.py";
 }
 
 TEST(Docs, EverySubcommandHasHelpListingItsOptions) {
