@@ -94,7 +94,7 @@ export interface TrajectoryResult {
   answer: string;
   tokens: Int32Array;
   steps: number;
-  stop: 'steps' | 'halt_q' | 'valid' | 'solve_done';
+  stop: 'steps' | 'haltQ' | 'valid' | 'solveDone';
   valid: boolean;
 }
 

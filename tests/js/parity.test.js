@@ -89,13 +89,13 @@ describe.each(FLAVOURS)('wasm $name', ({ load }) => {
     expect(res.timings.trajStepsRun).toBe(native.traj_steps_run);
   }, 60000);
 
-  test('stop reasons are spelled as the CLI spells them (halt_q here)', async () => {
+  test('stop reasons are spelled as the CLI spells them (haltQ here)', async () => {
     const opts = { k: 6, sigma: 0.5, steps: 4, seed: 3 };
     const puzzle = fixturePuzzle('sudoku_mlp_tiny', 0);
     const native = nativeSolve(fixture('sudoku_mlp_tiny'), puzzle, { ...opts, haltOnQ: true });
     const res = await solvers.sudoku_mlp_tiny.solve(puzzle, { ...opts, earlyExit: { haltOnQ: true } });
     expect(res.trajectories.map((t) => t.stop)).toEqual(native.trajectories.map((t) => t.stop));
-    expect(native.trajectories.some((t) => t.stop === 'halt_q')).toBe(true);
+    expect(native.trajectories.some((t) => t.stop === 'haltQ')).toBe(true);
   }, 60000);
 
     test('onStep streams every step of every trajectory, consistent with the result', async () => {

@@ -60,7 +60,8 @@ struct StepEvent {
 using StepCallback = std::function<bool(const StepEvent&)>;
 
 enum class StopReason { Steps, HaltQ, Valid, SolveDone };  // SolveDone: another trajectory was valid
-// The one spelling every front door reports: "steps", "halt_q", "valid", "solve_done".
+// The one spelling every front door reports (camelCase like the JS API's select: "bestQ"): "steps", "haltQ",
+// "valid", "solveDone".
 const char* stop_reason_name(StopReason reason);
 
 struct TrajectoryResult {

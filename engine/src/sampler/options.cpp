@@ -32,9 +32,9 @@ StopOnValid parse_stop_on_valid(std::string_view name, std::string_view what) {
 const char* stop_reason_name(StopReason reason) {
   switch (reason) {
     case StopReason::Steps: return "steps";
-    case StopReason::HaltQ: return "halt_q";
+    case StopReason::HaltQ: return "haltQ";
     case StopReason::Valid: return "valid";
-    case StopReason::SolveDone: return "solve_done";
+    case StopReason::SolveDone: return "solveDone";
   }
   return "steps";
 }
