@@ -3,7 +3,9 @@
 // solve blocks the calling thread, which is why ptrm.js runs this inside a Worker by default.
 import { errorFromKind, InternalError } from './errors.js';
 
-const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+// Environment facts every module of the JS API shares (defined here once; ptrm.js and worker.js import them).
+export const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+export const now = () => (typeof performance === 'object' ? performance.now() : Date.now());
 
 // node's built-in modules, imported only under node and hidden from bundlers (which would try to bundle or reject
 // `node:` imports when building for browsers).
@@ -126,10 +128,6 @@ export class EngineCore {
     this.engine = null;
     if (this.module.PThread) this.module.PThread.terminateAllThreads();
   }
-}
-
-function now() {
-  return typeof performance === 'object' ? performance.now() : Date.now();
 }
 
 // Raw bindings result → the public result of docs/design.md.
