@@ -3,6 +3,8 @@
 // it into dist/ptrm-<version>.tgz (nothing is published). The root package.json stays the private dev harness.
 //
 //   node scripts/pack.mjs [--no-tarball]          (npm run pack; needs scripts/build_wasm.sh to have run)
+//   node scripts/pack.mjs --site DEST             the app as a static site for any host (no server headers needed):
+//                                                 web/ + built engine, assets/ inside, index.json and precache.js
 //
 // Layout (the same relative layout as web/, so the element finds the engine and the default models):
 //   engine/   ptrm.js (the API, package entry) engine.js worker.js errors.js ptrm.d.ts
@@ -15,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { modelIndex } from './model_index.mjs';
+import { precacheManifest, precacheScript } from './precache.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(repo, 'dist');
@@ -121,6 +124,19 @@ export async function assemble() {
   return { dir: out, pkg };
 }
 
+// The app as a self-contained static folder: what `npm start` serves, with the generated files written out.
+export async function site(dest) {
+  if (!fs.existsSync(path.join(repo, 'web', 'engine', 'ptrm-mt.wasm'))) die('engine build missing: run scripts/build_wasm.sh first');
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.cpSync(path.join(repo, 'web'), dest, { recursive: true });
+  for (const sub of ['models', 'puzzles']) {
+    fs.cpSync(path.join(repo, 'assets', sub), path.join(dest, 'assets', sub), { recursive: true, filter: (f) => !f.endsWith('.eval.json') });
+  }
+  const models = path.join(dest, 'assets', 'models');
+  fs.writeFileSync(path.join(models, 'index.json'), JSON.stringify(await modelIndex(models), null, 1) + '\n');
+  fs.writeFileSync(path.join(dest, 'precache.js'), precacheScript(await precacheManifest(dest, path.join(dest, 'assets'))));
+}
+
 // dist/package → dist/ptrm-<version>.tgz; returns the tarball's path.
 export function tarball() {
   const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', dist], { cwd: out, encoding: 'utf8' }).trim().split('\n').pop();
@@ -128,6 +144,14 @@ export function tarball() {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const at = process.argv.indexOf('--site');
+  if (at > 0) {
+    if (!process.argv[at + 1]) die('--site needs a destination folder');
+    const dest = path.resolve(process.argv[at + 1]);
+    await site(dest);
+    console.log(`pack: static site in ${dest}`);
+    process.exit(0);
+  }
   const { pkg } = await assemble();
   console.log(`pack: assembled ${path.relative(repo, out)}/ (${pkg.name}@${pkg.version})`);
   if (!process.argv.includes('--no-tarball')) console.log(`pack: ${path.relative(repo, tarball())}`);

@@ -131,3 +131,31 @@ test('a new version of the model or the engine replaces the cached one', async (
     await site.dispose();
   }
 });
+
+test('the static site of `pack.mjs --site` on a header-less host: isolated by the worker, works offline', async ({ page, context }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ptrm-site-'));
+  const { site } = await import(pathToFileURL(path.join(REPO, 'scripts', 'pack.mjs')).href);
+  await site(path.join(dir, 'site'));
+  expect(fs.existsSync(path.join(dir, 'site', 'precache.js'))).toBe(true);
+  const { createServer } = await import(pathToFileURL(path.join(REPO, 'scripts', 'serve.mjs')).href);
+  const root = path.join(dir, 'site');
+  const server = createServer({ coi: false, webRoot: root, assetsRoot: path.join(root, 'assets') });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  try {
+    await page.goto(origin + solveLink());  // registers the worker, reloads once, then solves isolated
+    expect(await waitState(page, ['solved', 'error'])).toBe('solved');
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await context.setOffline(true);
+    await page.reload();
+    expect(await waitState(page, ['solved', 'error'])).toBe('solved');
+    expect(sudokuSolves(SOLVED.puzzle, await page.getByTestId('answer').getAttribute('data-value'))).toBe(true);
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+  } finally {
+    await context.setOffline(false);
+    if (server.listening) { server.closeAllConnections(); server.close(); }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
