@@ -17,7 +17,7 @@ constexpr const char* kUsage = R"(usage:
              [--stop-on-valid trajectory|solve] [--threads T] [--json]
   ptrm eval  --model FILE --data FILE.csv [--limit N] [--shard i/n] [--k 1,4,16] [--sigma S] [--steps N]
              [--seed N] [--noise-on z|y|both] [--buckets givens|rating [--bucket-width W]] [--threads T] [--json]
-  ptrm bench [--threads T] [--k 1,16] [--steps N] [--config mlp_t,attention] [--save-weights DIR] [--json]
+  ptrm bench [--threads T] [--k 1,16] [--steps N] [--config mlp_t,attention] [--save-weights DIR] [--no-gemm] [--json]
 solve: the answer shown is the best-Q trajectory; with --stop-on-valid, the highest-Q checker-valid one if any.
 eval: --shard i/n takes the i-th of n contiguous slices of the first --limit rows (i from 0).
 bench: --steps N timed supervision steps (median) after one warm-up step, per config and K.
