@@ -220,6 +220,7 @@ int run_bench(const std::vector<std::string>& argv) {
   std::optional<std::string> save_dir = args.get("save-weights");
 
   ThreadPool pool(threads);
+  note_thread_clamp(pool);
   std::vector<Measurement> results;
   for (bool mlp_t : {true, false}) {
     const char* name = mlp_t ? "mlp_t" : "attention";

@@ -1,5 +1,6 @@
 // Sampler and threading options common to `ptrm solve` and `ptrm eval`.
 #include <climits>
+#include <cstdio>
 
 #include "cli.h"
 #include "ptrm/errors.h"
@@ -19,6 +20,12 @@ SolveOptions sampler_options(const Args& args) {
 }
 
 int thread_count(const Args& args) { return static_cast<int>(args.integer("threads", 0, 1, 256)); }
+
+void note_thread_clamp(const ThreadPool& pool) {
+  if (pool.requested() > pool.threads())
+    std::fprintf(stderr, "note: --threads %d is more than the %d CPU(s) this process can use; using %d\n",
+                 pool.requested(), pool.threads(), pool.threads());
+}
 
 void check_options(const SolveOptions& options) {
   try {

@@ -16,9 +16,11 @@ export class InternalError extends PtrmError {}
 export interface LoadOptions {
   /** Model download progress in bytes (total ≥ loaded; equals loaded when the size is unknown). */
   onProgress?: (p: { loaded: number; total: number }) => void;
-  /** Engine threads, 1..64. > 1 needs SharedArrayBuffer (cross-origin isolation in browsers), else 1 is used.
-   *  Default: min(hardware threads, 8). */
-  threads?: number;
+  /** Engine threads: 'auto' (default) or 1..64. > 1 needs SharedArrayBuffer (cross-origin isolation in browsers),
+   *  else 1 is used; a count above the cores available is clamped (info.threadsNote says so). 'auto' loads a pool
+   *  of min(cores, 4) and keeps 1 thread or the pool, whichever a short calibration step finds faster on this
+   *  machine now (cached per model for the tab; info.calibration has the timings). */
+  threads?: number | 'auto';
   /** Run the engine in a Worker (default true). false runs it in this thread: solve() then blocks it. */
   worker?: boolean;
   /** Folder holding ptrm-st.* / ptrm-mt.* (URL, or a path under node). Default: the folder of ptrm.js. */
@@ -34,7 +36,14 @@ export interface ModelInfo {
   /** Whether answers can be checked without a label (result.valid, event.valid). */
   hasChecker: boolean;
   params: number;
+  /** Threads solves run on (1 or poolThreads). */
   threads: number;
+  /** Size of the engine's thread pool (1 in the 'st' flavour). */
+  poolThreads: number;
+  /** Set when an explicit `threads` was clamped to the cores available. */
+  threadsNote?: string;
+  /** Set when 'auto' measured: ms per step of `rows` rows at 1 thread and at poolThreads (medians). */
+  calibration?: { threads: number; rows: number; msPerStep: Record<number, number>; samples: number };
   flavour: 'st' | 'mt';
   name: string;
   description: string;

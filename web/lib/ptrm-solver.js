@@ -105,8 +105,8 @@ class PtrmSolverElement extends HTMLElement {
     this.loading = (async () => {
       const { Solver } = await engine();
       const url = await this.#modelUrl();
-      const threads = self.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)) : 1;
-      const solver = await Solver.load(url, { threads });
+      // No `threads`: the library's policy picks them (measured; 1 where the page is not cross-origin isolated).
+      const solver = await Solver.load(url);
       if (!this.isConnected) { solver.dispose(); return null; }
       this.solver = solver;
       this.button.disabled = false;
