@@ -174,13 +174,13 @@ struct Measurement {
   Flops flops;  // per trajectory
 };
 
-Measurement measure(const Model& model, ThreadPool& pool, int k, int reps, bool gemm_bound) {
+Measurement measure(const Model& model, ThreadPool& pool, int k, int reps, bool gemm_bound, Precision prec) {
   Measurement r{model.config.mlp_t ? "mlp_t" : "attention", k, {}, {}, step_flops(model)};
 
   std::vector<int32_t> question = make_task("sudoku", 9)->encode(kPuzzle);
   std::vector<int32_t> tokens, ids(k, 0);
   for (int t = 0; t < k; ++t) tokens.insert(tokens.end(), question.begin(), question.end());
-  Session session(model, pool, k);
+  Session session(model, pool, k, prec);
   session.reset(k, tokens.data(), ids.data());
   r.step = time_median(reps, [&] { session.step(); });
   if (!gemm_bound) return r;
@@ -208,7 +208,7 @@ Measurement measure(const Model& model, ThreadPool& pool, int k, int reps, bool 
 }  // namespace
 
 int run_bench(const std::vector<std::string>& argv) {
-  Args args("bench", argv, {"threads", "k", "steps", "config", "save-weights"}, {"json", "no-gemm"});
+  Args args("bench", argv, {"threads", "k", "steps", "config", "save-weights", "precision"}, {"json", "no-gemm"});
   int threads = thread_count(args);
   std::vector<int> ks = args.int_list("k", {1, 16}, 1, 1024);
   int reps = static_cast<int>(args.integer("steps", 5, 1, 1000));
@@ -217,6 +217,7 @@ int run_bench(const std::vector<std::string>& argv) {
   // --no-gemm: time the step only (interleaved peer benchmarks do not need the GEMM-only bound, which doubles
   // the run time).
   bool gemm_bound = !args.flag("no-gemm");
+  const Precision prec = precision(args);
   std::optional<std::string> save_dir = args.get("save-weights");
 
   ThreadPool pool(threads);
@@ -238,7 +239,7 @@ int run_bench(const std::vector<std::string>& argv) {
     }
     Model model = Model::load(SafeTensors::from_bytes(safetensors_bytes(tensors, metadata)));
     for (int k : ks) {
-      results.push_back(measure(model, pool, k, reps, gemm_bound));
+      results.push_back(measure(model, pool, k, reps, gemm_bound, prec));
       if (!json) {
         const Measurement& r = results.back();
         if (results.size() == 1)
@@ -271,7 +272,10 @@ int run_bench(const std::vector<std::string>& argv) {
       }
       arr.push_back(std::move(o));
     }
-    Json::Object out{{"threads", pool.threads()}, {"timed_steps", reps}, {"results", std::move(arr)}};
+    Json::Object out{{"threads", pool.threads()},
+                     {"timed_steps", reps},
+                     {"precision", prec == Precision::Int8 ? "int8" : "fp32"},
+                     {"results", std::move(arr)}};
     std::printf("%s\n", Json(std::move(out)).dump().c_str());
   } else {
     std::printf("threads %d; median of %d timed steps after 1 warm-up; GFLOP = analytic matmul FLOPs incl. "

@@ -69,7 +69,7 @@ double frac(int64_t a, int64_t b) { return b ? static_cast<double>(a) / static_c
 int run_eval(const std::vector<std::string>& argv) {
   Args args("eval", argv,
             {"model", "data", "limit", "shard", "k", "sigma", "steps", "seed", "noise-on", "buckets", "bucket-width",
-             "threads"},
+             "threads", "precision"},
             {"noise-every-inner", "json"});
   SolveOptions options = sampler_options(args);
   std::vector<int> ks = args.int_list("k", {1, 4, 16}, 1, INT_MAX);

@@ -16,7 +16,12 @@ SolveOptions sampler_options(const Args& args) {
   o.seed = args.u64("seed", 0);
   o.noise_on = parse_noise_on(args.choice("noise-on", "z", {"z", "y", "both"}), "--noise-on");
   o.noise_every_inner = args.flag("noise-every-inner");
+  o.precision = precision(args);
   return o;
+}
+
+Precision precision(const Args& args) {
+  return args.choice("precision", "fp32", {"fp32", "int8"}) == "int8" ? Precision::Int8 : Precision::F32;
 }
 
 int thread_count(const Args& args) { return static_cast<int>(args.integer("threads", 0, 1, 256)); }

@@ -40,7 +40,7 @@ int choose(const SolveResult& r, const Selection& sel, bool prefer_valid) {
 
 int run_solve(const std::vector<std::string>& argv) {
   Args args("solve", argv,
-            {"model", "puzzle", "task", "k", "sigma", "steps", "seed", "noise-on", "stop-on-valid", "threads"},
+            {"model", "puzzle", "task", "k", "sigma", "steps", "seed", "noise-on", "stop-on-valid", "threads", "precision"},
             {"halt-on-q", "noise-every-inner", "json"});
   SolveOptions options = sampler_options(args);
   options.k = static_cast<int>(args.integer("k", 1, INT_MIN, INT_MAX));

@@ -101,6 +101,10 @@ ptrm::SolveOptions parse_options(const ptrm::Json& o, const ptrm::ModelConfig& c
   opt.noise_on = ptrm::parse_noise_on(ptrm::get_string(o, "noiseOn"), "noiseOn");
 
   opt.noise_every_inner = ptrm::get_bool(o, "noiseEveryInner");
+  const std::string precision = ptrm::get_string(o, "precision");
+  if (precision != "fp32" && precision != "int8")
+    throw ptrm::Error(ErrorKind::BadOptions, "precision must be 'fp32' or 'int8', got '" + precision + "'");
+  opt.precision = precision == "int8" ? ptrm::Precision::Int8 : ptrm::Precision::F32;
   opt.halt_on_q = ptrm::get_bool(o, "haltOnQ");
   opt.stop_on_valid = ptrm::parse_stop_on_valid(ptrm::get_string(o, "stopOnValid"), "stopOnValid");
   opt.validate();

@@ -89,6 +89,9 @@ export interface SolveOptions {
   select?: 'bestQ' | 'mode';
   /** Keep every step's answer in trajectories[i].answers (default true). */
   history?: boolean;
+  /** 'fp32' (default) or 'int8': opt-in int8 block GEMMs (per-channel int8 weights, per-row dynamically quantized
+   *  activations). Faster, not bit-identical: answers agree with fp32 on the shipped models (docs/benchmarks.md). */
+  precision?: 'fp32' | 'int8';
   /** Called for every step of every trajectory, delivered one supervision step at a time. */
   onStep?: (event: StepEvent) => void;
   /** Cancels the solve: the promise rejects with CancelledError; the solver stays usable. */

@@ -28,7 +28,7 @@ function checkKeys(obj, allowed, what) {
 // Options
 
 const SOLVE_KEYS = ['task', 'k', 'sigma', 'steps', 'seed', 'noiseOn', 'noiseEveryInner', 'earlyExit', 'puzzleId',
-  'maxBatchRows', 'select', 'history', 'onStep', 'signal'];
+  'maxBatchRows', 'select', 'history', 'precision', 'onStep', 'signal'];
 const EARLY_EXIT_KEYS = ['haltOnQ', 'stopOnValid'];
 
 function seedText(seed) {
@@ -72,6 +72,7 @@ function normaliseSolveOptions(options) {
       puzzleId: def(o.puzzleId, 0),
       maxBatchRows: def(o.maxBatchRows, 0),
       history: def(o.history, true),
+      precision: def(o.precision, 'fp32'),
       select,
     },
     onStep: o.onStep,
