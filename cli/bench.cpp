@@ -246,9 +246,11 @@ int run_bench(const std::vector<std::string>& argv) {
           std::printf("%-10s %5s %10s %10s %9s %9s %10s %9s %8s\n", "config", "K", "ms/step", "cpu ms", "GFLOP",
                       "GFLOP/s", "GEMM ms", "GEMM GF/s", "step/GEMM");
         double gf = r.flops.total() * k * 1e-9, gemm_gf = r.flops.gemm * k * 1e-9;
-        std::printf("%-10s %5d %10.1f %10.1f %9.2f %9.1f %10.1f %9.1f %8.2f\n", r.config.c_str(), k,
-                    r.step.wall * 1e3, r.step.cpu * 1e3, gf, gf / r.step.wall, r.gemm.wall * 1e3,
-                    gemm_gf / r.gemm.wall, r.step.wall / r.gemm.wall);
+        std::printf("%-10s %5d %10.1f %10.1f %9.2f %9.1f", r.config.c_str(), k, r.step.wall * 1e3,
+                    r.step.cpu * 1e3, gf, gf / r.step.wall);
+        if (gemm_bound)
+          std::printf(" %10.1f %9.1f %8.2f", r.gemm.wall * 1e3, gemm_gf / r.gemm.wall, r.step.wall / r.gemm.wall);
+        std::printf("\n");
         std::fflush(stdout);
       }
     }
