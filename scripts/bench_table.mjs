@@ -24,6 +24,7 @@ const engines = [base, ...peers];
 const head = ['config', 'K', 'threads', ...engines.map((e) => `${e} ms (cpu ms)`), ...peers.map((p) => `${base}/${p}`)];
 console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
 const versions = new Set();
+const parity = {};  // per ORT peer: max |ORT - PyTorch reference| over every output, checked before timing
 for (const t of threads) {
   const first = read(1, base, t);
   if (!first) continue;
@@ -36,6 +37,8 @@ for (const t of threads) {
       for (let r = 1; r <= rounds; r++) {
         const j = read(r, e, t);
         if (j && j.peer) versions.add(`${j.peer} ${j.version}`);
+        const px = find(j, config, k);
+        if (px && px.parity_max_abs !== undefined) parity[e] = Math.max(parity[e] || 0, px.parity_max_abs);
         if (j && j.torch) versions.add(`torch ${j.torch}, BLAS ${j.blas}`);
         const x = find(j, config, k);
         ms[e].push(x ? x.ms_per_step : NaN);
@@ -50,3 +53,4 @@ for (const t of threads) {
 console.log(`\nms = median wall ms per supervision step over ${rounds} interleaved rounds (cpu ms: process CPU time, all ` +
   `threads); ratio = median over rounds of the per-round time ratio (< 1: ${base} faster).`);
 for (const v of [...versions].sort()) console.log(v);
+for (const [e, p] of Object.entries(parity)) console.log(`${e}: parity with the PyTorch reference checked before timing, max |diff| ${p.toExponential(1)}`);
