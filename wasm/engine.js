@@ -53,16 +53,43 @@ async function loadFactory(flavour, base) {
   };
 }
 
+// XNNPACK (2024) gives wasm its faster f32 GEMM microkernels ("loadsplat", 1.3x here: docs/wasm-bench.md) only
+// when its `hardware_concurrency` import — navigator.hardwareConcurrency, 1 under node — exceeds 4, as a proxy for
+// "an x86 CPU with AVX"; it asks only on x86 hosts (src/configs/gemm-config.c). 2-4-core laptops, and node, would
+// get the slower "splat" kernels. Answering 8 gives every x86 host the loadsplat kernels; the choice changes which
+// fp32 kernel runs, not the results' precision. The import is found by its source text (its name is minified); if
+// a future build lacks it, nothing is changed.
+function instantiateWithLoadsplat(binary) {
+  return (info, receiveInstance) => {
+    for (const imports of Object.values(info)) {
+      for (const [name, fn] of Object.entries(imports)) {
+        if (typeof fn === 'function' && /hardwareConcurrency/.test(Function.prototype.toString.call(fn))) {
+          imports[name] = () => 8;
+        }
+      }
+    }
+    const done = (r) => receiveInstance(r.instance, r.module);
+    const p = binary.bytes ? WebAssembly.instantiate(binary.bytes, info)
+      : WebAssembly.instantiateStreaming(fetch(binary.url, { credentials: 'same-origin' }), info);
+    p.then(done, (e) => binary.fail(e));
+    return {};
+  };
+}
+
 export class EngineCore {
   // flavour 'st' | 'mt'; threads ≥ 1 (1 for 'st'); base: URL of the folder with the build outputs.
   static async create(flavour, threads, base) {
     const { factory, extra } = await loadFactory(flavour, base);
-    const module = await factory({
+    let fail;
+    const failed = new Promise((_, reject) => { fail = reject; });
+    const binary = { bytes: extra.wasmBinary, url: new URL(`ptrm-${flavour}.wasm`, base).href, fail };
+    const module = await Promise.race([failed, factory({
       ...extra,
+      instantiateWasm: instantiateWithLoadsplat(binary),
       ptrmPoolSize: threads,
       print: () => {},
       printErr: (t) => console.warn(`[ptrm] ${t}`),
-    });
+    })]);
     return new EngineCore(module, flavour, threads);
   }
 
@@ -74,7 +101,7 @@ export class EngineCore {
   }
 
   // bytes: Uint8Array of a .safetensors file → info (config parsed). threadPolicy (ptrm.js decides it, see
-  // chooseThreads there): undefined → solves use the whole pool; {use: n} → n (1 or the pool size) without
+  // threadPlan there): undefined → solves use the whole pool; {use: n} → n (1 or the pool size) without
   // measuring; {calibrate: true} → calibrate() picks 1 or the pool size and info.calibration tells the timings.
   load(bytes, threadPolicy) {
     if (this.engine) this.engine.delete();
