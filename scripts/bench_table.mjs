@@ -21,7 +21,8 @@ const read = (r, e, t) => {
 const find = (j, config, k) => (j ? j.results.find((x) => x.config === config && x.k === k) : undefined);
 
 const engines = [base, ...peers];
-const head = ['config', 'K', 'threads', ...engines.map((e) => `${e} ms (cpu ms)`), ...peers.map((p) => `${base}/${p}`)];
+const head = ['config', 'K', 'threads', ...engines.map((e) => `${e} ms (cpu ms)`), ...peers.map((p) => `${base}/${p}`),
+  ...peers.map((p) => `cpu ${base}/${p}`)];
 console.log(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
 const versions = new Set();
 const parity = {};  // per ORT peer: max |ORT - PyTorch reference| over every output, checked before timing
@@ -47,10 +48,13 @@ for (const t of threads) {
     }
     const cells = engines.map((e) => `${median(ms[e]).toFixed(0)} (${median(cpu[e]).toFixed(0)})`);
     const ratios = peers.map((p) => median(ms[base].map((v, i) => v / ms[p][i])).toFixed(2));
-    console.log(`| ${config} | ${k} | ${t} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
+    const cpuRatios = peers.map((p) => median(cpu[base].map((v, i) => v / cpu[p][i])).toFixed(2));
+    console.log(`| ${config} | ${k} | ${t} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${cpuRatios.join(' | ')} |`);
   }
 }
 console.log(`\nms = median wall ms per supervision step over ${rounds} interleaved rounds (cpu ms: process CPU time, all ` +
-  `threads); ratio = median over rounds of the per-round time ratio (< 1: ${base} faster).`);
+  `threads); ratio = median over rounds of the per-round wall-time ratio (< 1: ${base} faster); cpu ratio = the ` +
+  'same for process CPU time, which a loaded machine disturbs much less than wall time (at 1 thread it is the fairer ' +
+  'figure; at 2 threads it also counts the CPU a runtime burns waiting).');
 for (const v of [...versions].sort()) console.log(v);
 for (const [e, p] of Object.entries(parity)) console.log(`${e}: parity with the PyTorch reference checked before timing, max |diff| ${p.toExponential(1)}`);

@@ -57,7 +57,7 @@ for (const e of engines.split(',')) {
       const get = (t, key) => Array.from({ length: +rounds }, (_, i) => read(i + 1, t).find((x) => x.config === config && x.k === k)[key]);
       const [w1, w2, c1, c2] = [get(1, 'ms_per_step'), get(2, 'ms_per_step'), get(1, 'cpu_ms_per_step'), get(2, 'cpu_ms_per_step')];
       const ratio = med(w2.map((v, i) => v / w1[i]));
-      console.log(`| ${e} | ${load === 'busy' ? `${busy} busy loop(s)` : 'second core free'} | ${config} | ${k} | ` +
+      console.log(`| ${e} | ${load === 'busy' ? `+${busy} busy loop(s)` : 'no added load'} | ${config} | ${k} | ` +
         `${med(w1).toFixed(0)} (${med(c1).toFixed(0)}) | ${med(w2).toFixed(0)} (${med(c2).toFixed(0)}) | ${ratio.toFixed(2)} |`);
     }
   }
