@@ -14,14 +14,14 @@ SolveOptions sampler_options(const Args& args) {
   o.steps = static_cast<int>(args.integer("steps", 0, INT_MIN, INT_MAX));
   if (args.has("steps") && o.steps == 0) throw Error(ErrorKind::BadOptions, "--steps: must be at least 1");
   o.seed = args.u64("seed", 0);
-  o.noise_on = parse_noise_on(args.choice("noise-on", "z", {"z", "y", "both"}), "--noise-on");
+  o.noise_on = parse_noise_on(args.choice("noise-on", "z"), "--noise-on");
   o.noise_every_inner = args.flag("noise-every-inner");
   o.precision = precision(args);
   return o;
 }
 
 Precision precision(const Args& args) {
-  return args.choice("precision", "fp32", {"fp32", "int8"}) == "int8" ? Precision::Int8 : Precision::F32;
+  return args.choice("precision", "fp32") == "int8" ? Precision::Int8 : Precision::F32;
 }
 
 int thread_count(const Args& args) { return static_cast<int>(args.integer("threads", 0, 1, 256)); }

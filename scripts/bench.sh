@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$PTRM" ] || { echo "bench.sh: no ptrm binary at $PTRM (build first, or pass --ptrm)" >&2; exit 2; }
 PY=/usr/bin/python3   # Debian's python with python3-torch, not the pyenv one on PATH
-[ -n "$OUT" ] || OUT=$(mktemp -d /tmp/ptrm-bench.XXXXXX)
+[ -n "$OUT" ] || OUT=$(mktemp -d -t ptrm-bench.XXXXXX)
 mkdir -p "$OUT"
 # shellcheck source=scripts/bench_common.sh
 . "$HERE/scripts/bench_common.sh"

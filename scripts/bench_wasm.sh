@@ -31,7 +31,7 @@ prepare_models "$NATIVE" "$OUT/weights" "$CONFIG"
 start_busy "$BUSY"
 
 engines=(wasm ${PEERS//,/ })
-# --no-liftoff: V8's baseline compiler would otherwise run long wasm calls unoptimised (docs/toolchain.md §5).
+# --no-liftoff: V8's baseline compiler would otherwise run long wasm calls unoptimised (docs/references.md "Toolchain").
 for r in $(seq 1 "$ROUNDS"); do
   for t in $THREADS; do
     n=${#engines[@]}
