@@ -16,7 +16,7 @@ CONFIG=${CONFIG:-mlp_t}
 ENGINES=${ENGINES:-native,wasm}
 BUSY=${BUSY:-1}
 [ -x "$NATIVE" ] || { echo "bench_threads.sh: native CLI not found at $NATIVE (set PTRM_NATIVE)" >&2; exit 2; }
-OUT=${OUT:-$(mktemp -d /tmp/ptrm-bench-threads.XXXXXX)}
+OUT=${OUT:-$(mktemp -d -t ptrm-bench-threads.XXXXXX)}
 mkdir -p "$OUT"
 # shellcheck source=scripts/bench_common.sh
 . "$ROOT/scripts/bench_common.sh"

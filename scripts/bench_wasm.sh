@@ -21,7 +21,7 @@ PEERS=${PEERS:-ort-web,native}
 BUSY=${BUSY:-0}
 [ -x "$NATIVE" ] || { echo "bench_wasm.sh: native CLI not found at $NATIVE (set PTRM_NATIVE)" >&2; exit 2; }
 [ -f "$ROOT/web/engine/ptrm-st.wasm" ] || { echo "bench_wasm.sh: run scripts/build_wasm.sh first" >&2; exit 2; }
-OUT=${OUT:-$(mktemp -d /tmp/ptrm-bench-wasm.XXXXXX)}
+OUT=${OUT:-$(mktemp -d -t ptrm-bench-wasm.XXXXXX)}
 mkdir -p "$OUT"
 # shellcheck source=scripts/bench_common.sh
 . "$ROOT/scripts/bench_common.sh"
