@@ -7,6 +7,10 @@ import { errorFromKind, InternalError } from './errors.js';
 export const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
 export const now = () => (typeof performance === 'object' ? performance.now() : Date.now());
 
+// node's built-in modules, imported only under node and hidden from bundlers (which would try to bundle or reject
+// `node:` imports when building for browsers).
+export const importNode = (name) => import(/* webpackIgnore: true */ /* @vite-ignore */ name);
+
 // A tiny module whose only function returns a v128: valid iff the engine supports WebAssembly SIMD128.
 const SIMD_PROBE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0,
   0x0a, 8, 1, 6, 0, 0x41, 0, 0xfd, 0x0f, 0x0b]);
@@ -30,10 +34,16 @@ function unwrap(r) {
 async function loadFactory(flavour, base) {
   const jsUrl = new URL(`ptrm-${flavour}.js`, base);
   if (isNode) {
-    const { createRequire } = await import('node:module');
-    const { fileURLToPath } = await import('node:url');
-    const fs = await import('node:fs');
-    const jsPath = fileURLToPath(jsUrl);
+    const { createRequire } = await importNode('node:module');
+    const { fileURLToPath } = await importNode('node:url');
+    const fs = await importNode('node:fs');
+    // The Emscripten outputs are CommonJS. In a "type": "module" package (the npm package) node would take them
+    // for ES modules, so there they have .cjs twins (scripts/pack.mjs), which node always loads as CommonJS.
+    const cjs = (p) => {
+      const twin = p.replace(/\.js$/, '.cjs');
+      return twin !== p && fs.existsSync(twin) ? twin : p;
+    };
+    const jsPath = cjs(fileURLToPath(jsUrl));
     const wasmPath = fileURLToPath(new URL(`ptrm-${flavour}.wasm`, base));
     if (!fs.existsSync(jsPath)) throw new InternalError(`engine build missing: ${jsPath} (run scripts/build_wasm.sh)`);
     const factory = createRequire(import.meta.url)(jsPath);
@@ -41,18 +51,29 @@ async function loadFactory(flavour, base) {
     // pthreads) wants file paths, not file: URLs.
     return {
       factory,
-      extra: { wasmBinary: fs.readFileSync(wasmPath), locateFile: (p) => fileURLToPath(new URL(p, base)) },
+      extra: { wasmBinary: fs.readFileSync(wasmPath), locateFile: (p) => cjs(fileURLToPath(new URL(p, base))) },
     };
   }
   // Browsers (page or module worker): the output is a classic script defining the global createPtrm; a module
   // worker cannot importScripts(), so it is evaluated at global scope instead.
   const res = await fetch(jsUrl);
   if (!res.ok) throw new InternalError(`cannot fetch ${jsUrl}: HTTP ${res.status}`);
-  (0, eval)(`${await res.text()}\n//# sourceURL=${jsUrl}`);
-  return {
-    factory: globalThis.createPtrm,
-    extra: { mainScriptUrlOrBlob: jsUrl.href, locateFile: (p) => new URL(p, base).href },
-  };
+  const text = await res.text();
+  (0, eval)(`${text}\n//# sourceURL=${jsUrl}`);
+  /** @type {{mainScriptUrlOrBlob: string | Blob, locateFile: (p: string) => string}} */
+  const extra = { mainScriptUrlOrBlob: jsUrl.href, locateFile: (p) => new URL(p, base).href };
+  if (flavour === 'mt' && jsUrl.origin !== globalThis.origin) {
+    // The pthreads are Workers too, and a Worker must come from this origin: blob: copies of the pthread script and
+    // of the main script (already fetched, with CORS) stand in for the engine's own URLs.
+    const workerUrl = new URL(`ptrm-${flavour}.worker.js`, base);
+    const w = await fetch(workerUrl);
+    if (!w.ok) throw new InternalError(`cannot fetch ${workerUrl}: HTTP ${w.status}`);
+    const workerBlob = URL.createObjectURL(new Blob([`${await w.text()}\n//# sourceURL=${workerUrl}`],
+      { type: 'text/javascript' }));
+    extra.mainScriptUrlOrBlob = new Blob([`${text}\n//# sourceURL=${jsUrl}`], { type: 'text/javascript' });
+    extra.locateFile = (p) => (p.endsWith('.worker.js') ? workerBlob : new URL(p, base).href);
+  }
+  return { factory: globalThis.createPtrm, extra };
 }
 
 // XNNPACK (2024) gives wasm its faster f32 GEMM microkernels ("loadsplat", 1.3x here: docs/wasm-bench.md) only

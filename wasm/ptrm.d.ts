@@ -14,8 +14,9 @@ export class IoError extends PtrmError {}
 export class InternalError extends PtrmError {}
 
 export interface LoadOptions {
-  /** Model download progress in bytes (total ≥ loaded; equals loaded when the size is unknown). */
-  onProgress?: (p: { loaded: number; total: number }) => void;
+  /** Model download progress in bytes (total ≥ loaded; equals loaded when the size is unknown). `cached`: the
+   *  model came from the model cache (one call with loaded = total). */
+  onProgress?: (p: { loaded: number; total: number; cached?: boolean }) => void;
   /** Engine threads: 'auto' (default) or 1..64. > 1 needs SharedArrayBuffer (cross-origin isolation in browsers),
    *  else 1 is used; a count above the cores available is clamped (info.threadsNote says so). 'auto' loads a pool
    *  of min(cores, 4) and keeps 1 thread or the pool, whichever a short calibration step finds faster on this
@@ -23,9 +24,26 @@ export interface LoadOptions {
   threads?: number | 'auto';
   /** Run the engine in a Worker (default true). false runs it in this thread: solve() then blocks it. */
   worker?: boolean;
-  /** Folder holding ptrm-st.* / ptrm-mt.* (URL, or a path under node). Default: the folder of ptrm.js. */
+  /** The engine folder: worker.js, engine.js, errors.js and ptrm-st.* / ptrm-mt.* (URL, or a path under node,
+   *  where the worker is always the worker.js beside ptrm.js). Default: the folder of ptrm.js. Set it when a bundler moved ptrm.js away from those files. It may be on
+   *  another origin if that server sends CORS headers (the worker then starts from a blob: URL). */
   wasmBase?: string | URL;
+  /** Browsers: keep downloaded models in the Cache API (default true, cache MODEL_CACHE); a string names the
+   *  cache, false always downloads. Entries are keyed by the full URL: version your URLs (`?v=<hash>`); a new
+   *  version replaces the cached entries of the same path. */
+  cache?: boolean | string;
 }
+
+/** Cores this context may use: navigator.hardwareConcurrency, or under node the affinity mask bounded by the
+ *  cgroup v2 CPU quota (what `threads` is clamped to). */
+export function availableThreads(): Promise<number>;
+
+/** Name of the Cache API cache Solver.load keeps models in. */
+export const MODEL_CACHE: string;
+/** The models kept by Solver.load's cache ([] where there is no Cache API). */
+export function cachedModels(cacheName?: string): Promise<{ url: string; bytes: number }[]>;
+/** Deletes the model cache; true if there was one. */
+export function clearModelCache(cacheName?: string): Promise<boolean>;
 
 export interface ModelInfo {
   task: 'sudoku' | 'maze' | 'arc';

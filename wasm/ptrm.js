@@ -3,7 +3,7 @@
 //
 //   const solver = await Solver.load('model.safetensors', { onProgress, threads, worker: true, wasmBase });
 //   const result = await solver.solve(puzzleText, { k: 16, sigma: 0.1, onStep, signal });
-import { EngineCore, hasSimd, hasThreads, isNode, now } from './engine.js';
+import { EngineCore, hasSimd, hasThreads, importNode, isNode, now } from './engine.js';
 import {
   PtrmError, BadModelError, BadPuzzleError, BadOptionsError, CancelledError, IoError, InternalError, errorFromKind,
 } from './errors.js';
@@ -103,7 +103,7 @@ async function resolveBase(wasmBase) {
   else if (wasmBase instanceof URL) url = new URL(wasmBase.href);
   else if (typeof wasmBase !== 'string') throw new BadOptionsError('wasmBase must be a string or URL');
   else if (/^[a-z][a-z0-9+.-]*:/i.test(wasmBase) && !/^[a-z]:[\\/]/i.test(wasmBase)) url = new URL(wasmBase);
-  else if (isNode) url = (await import('node:url')).pathToFileURL((await import('node:path')).resolve(wasmBase));
+  else if (isNode) url = (await importNode('node:url')).pathToFileURL((await importNode('node:path')).resolve(wasmBase));
   else url = new URL(wasmBase, globalThis.location.href);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
@@ -121,10 +121,10 @@ export async function availableThreads() {
   const hc = globalThis.navigator && globalThis.navigator.hardwareConcurrency;
   if (hc) return Math.max(1, hc);
   if (!isNode) return 1;
-  const os = await import('node:os');
+  const os = await importNode('node:os');
   let n = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
   try {
-    const fs = await import('node:fs');
+    const fs = await importNode('node:fs');
     const [quota, period] = fs.readFileSync('/sys/fs/cgroup/cpu.max', 'utf8').trim().split(/\s+/);
     if (quota !== 'max' && Number(period) > 0) n = Math.min(n, Math.ceil(Number(quota) / Number(period)));
   } catch { /* no cgroup v2 quota visible */ }
@@ -207,16 +207,75 @@ async function fetchBytes(url, onProgress) {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Model cache (browsers): downloaded models are kept in the Cache API, keyed by their full URL, so a second visit
+// loads them without the network and works offline. Publishers version their URLs (the shipped index appends
+// `?v=<content hash>`): a new version is a new URL, a cache miss, and replaces the older entries of the same path.
+
+export const MODEL_CACHE = 'ptrm-models';
+
+async function openModelCache(name) {
+  if (!name || typeof caches !== 'object' || !caches) return null;
+  try {
+    return await caches.open(name);
+  } catch {
+    return null;  // opaque origins, private modes and the like: no cache, plain downloads
+  }
+}
+
+const samePath = (a, b) => a.origin === b.origin && a.pathname === b.pathname;
+
+async function cachedFetch(url, onProgress, cacheName) {
+  const cache = await openModelCache(cacheName);
+  const hit = cache && (await cache.match(url).catch(() => undefined));
+  if (hit) {
+    const bytes = new Uint8Array(await hit.arrayBuffer());
+    if (onProgress) onProgress({ loaded: bytes.length, total: bytes.length, cached: true });
+    return bytes;
+  }
+  const bytes = await fetchBytes(url, onProgress);
+  if (cache) {
+    try {
+      await cache.put(url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
+      const here = new URL(url);
+      for (const req of await cache.keys()) {
+        if (req.url !== url && samePath(new URL(req.url), here)) await cache.delete(req);
+      }
+    } catch {
+      // quota or a storage failure: the model still loads, it just is not kept
+    }
+  }
+  return bytes;
+}
+
+/** The models kept by Solver.load's cache: [{url, bytes}] (browsers; [] where there is no Cache API). */
+export async function cachedModels(cacheName = MODEL_CACHE) {
+  const cache = await openModelCache(cacheName);
+  if (!cache) return [];
+  const out = [];
+  for (const req of await cache.keys()) {
+    const res = await cache.match(req);
+    out.push({ url: req.url, bytes: res ? (await res.arrayBuffer()).byteLength : 0 });
+  }
+  return out;
+}
+
+/** Forgets every cached model. Resolves true if there was a cache to delete. */
+export async function clearModelCache(cacheName = MODEL_CACHE) {
+  if (typeof caches !== 'object' || !caches) return false;
+  return caches.delete(cacheName).catch(() => false);
+}
+
 // Uint8Array | ArrayBuffer | URL | string (URL, or a file path under node) → model bytes.
-async function readSource(source, onProgress) {
+async function readSource(source, onProgress, cacheName) {
   let bytes;
   if (source instanceof Uint8Array) bytes = source;
   else if (source instanceof ArrayBuffer) bytes = new Uint8Array(source);
   else if (typeof source === 'string' || source instanceof URL) {
     const text = String(source);
     if (isNode && !/^https?:/i.test(text)) {
-      const { readFile } = await import('node:fs/promises');
-      const { fileURLToPath } = await import('node:url');
+      const { readFile } = await importNode('node:fs/promises');
+      const { fileURLToPath } = await importNode('node:url');
       try {
         bytes = new Uint8Array(await readFile(text.startsWith('file:') ? fileURLToPath(text) : text));
       } catch (e) {
@@ -225,7 +284,7 @@ async function readSource(source, onProgress) {
     } else {
       if (typeof fetch !== 'function') throw new IoError(`cannot fetch ${text}: no fetch() in this environment`);
       const url = isNode ? text : new URL(text, globalThis.location.href).href;
-      return fetchBytes(url, onProgress);
+      return isNode ? fetchBytes(url, onProgress) : cachedFetch(url, onProgress, cacheName);
     }
   } else {
     throw new BadOptionsError('model source must be a URL, a path (node), a Uint8Array or an ArrayBuffer');
@@ -278,21 +337,38 @@ class InlineBackend {
   }
 }
 
-// A Worker with one interface for browsers (module Worker) and node (worker_threads).
-async function spawnWorker(onMessage, onFailure) {
-  const url = new URL('./worker.js', import.meta.url);
+// A Worker with one interface for browsers (module Worker) and node (worker_threads). worker.js sits in the
+// engine folder (base). Browsers start workers only from same-origin URLs: when the engine comes from another
+// origin (a page embedding ptrm from its host), the worker is a same-origin blob: module that imports the real
+// worker.js with CORS, so its own imports and the wasm still come from the engine's origin.
+// (Under node the worker is the one beside this module, an ES module like it, whatever folder wasmBase names.)
+async function spawnWorker(base, onMessage, onFailure) {
   if (isNode) {
-    const { Worker } = await import('node:worker_threads');
-    const w = new Worker(url);
+    const { Worker } = await importNode('node:worker_threads');
+    const w = new Worker(new URL('./worker.js', import.meta.url));
     w.on('message', onMessage);
     w.on('error', (e) => onFailure(`engine worker failed: ${e && e.message ? e.message : e}`));
     w.on('exit', (code) => onFailure(`engine worker exited (code ${code})`));
     return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate() };
   }
-  const w = new Worker(url, { type: 'module' });
+  const url = new URL('worker.js', base);
+  let script = url.href;
+  let blobUrl = null;
+  if (url.origin !== globalThis.origin) {
+    blobUrl = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
+    script = blobUrl;
+  }
+  const w = new Worker(script, { type: 'module' });
   w.onmessage = (e) => onMessage(e.data);
-  w.onerror = (e) => { e.preventDefault(); onFailure(`engine worker failed: ${e.message || 'error'}`); };
-  return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate() };
+  w.onerror = (e) => {
+    e.preventDefault();
+    onFailure(`engine worker failed: ${e.message || `could not start ${url.href} (network, CORS or CSP)`}`);
+  };
+  const terminate = () => {
+    w.terminate();
+    if (blobUrl) URL.revokeObjectURL(blobUrl);
+  };
+  return { post: (m, t) => w.postMessage(m, t), terminate };
 }
 
 class WorkerBackend {
@@ -318,7 +394,7 @@ class WorkerBackend {
   }
 
   async boot() {
-    const worker = await spawnWorker((m) => this.onMessage(worker, m), (why) => this.onFailure(worker, why));
+    const worker = await spawnWorker(this.base, (m) => this.onMessage(worker, m), (why) => this.onFailure(worker, why));
     this.worker = worker;
     const loaded = new Promise((resolve, reject) => this.pending.set('load', { resolve, reject }));
     const copy = this.bytes.slice();
@@ -420,10 +496,16 @@ class WorkerBackend {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const LOAD_KEYS = ['onProgress', 'threads', 'worker', 'wasmBase'];
+const LOAD_KEYS = ['onProgress', 'threads', 'worker', 'wasmBase', 'cache'];
 
 export class Solver {
-  // source: URL / path (node) / Uint8Array / ArrayBuffer of a .safetensors model.
+  // source: URL / path (node) / Uint8Array / ArrayBuffer of a .safetensors model. (The JSDoc types come from
+  // ptrm.d.ts, which tsc resolves for './ptrm.js': the lint stage checks this file against the published types.)
+  /**
+   * @param {string | URL | Uint8Array | ArrayBuffer} source
+   * @param {import('./ptrm.js').LoadOptions} [options]
+   * @returns {Promise<Solver>}
+   */
   static async load(source, options = {}) {
     const o = checkKeys(options, LOAD_KEYS, 'load option');
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new BadOptionsError('onProgress must be a function');
@@ -433,7 +515,11 @@ export class Solver {
         && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= MAX_THREADS)) {
       throw new BadOptionsError(`threads must be 'auto' or an integer in [1, ${MAX_THREADS}], got ${o.threads}`);
     }
-    const bytes = await readSource(source, o.onProgress);
+    if (o.cache !== undefined && typeof o.cache !== 'boolean' && typeof o.cache !== 'string') {
+      throw new BadOptionsError('cache must be a boolean or a cache name');
+    }
+    const cacheName = o.cache === false ? null : typeof o.cache === 'string' ? o.cache : MODEL_CACHE;
+    const bytes = await readSource(source, o.onProgress, cacheName);
     const plan = await threadPlan(o.threads, bytes);
     const Backend = o.worker === false ? InlineBackend : WorkerBackend;
     const { backend, info } = await Backend.start(bytes, plan.flavour, plan.threads, base, plan.policy);
@@ -450,8 +536,14 @@ export class Solver {
 
   // {task, board, variant, seqLen, vocabSize, hasChecker, params, threads, flavour, name, description, config,
   //  puzzleIdentifiers}
+  /** @returns {import('./ptrm.js').ModelInfo} */
   get info() { return this._info; }
 
+  /**
+   * @param {string} puzzle
+   * @param {import('./ptrm.js').SolveOptions} [options]
+   * @returns {Promise<import('./ptrm.js').SolveResult>}
+   */
   solve(puzzle, options) {
     const run = async () => {
       if (!this._backend) throw new PtrmError('solver is disposed', 'Internal');

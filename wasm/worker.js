@@ -9,7 +9,9 @@
 import { EngineCore } from './engine.js';
 import { errorToPlain } from './errors.js';
 
-const inBrowser = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
+const WGS = /** @type {any} */ (globalThis).WorkerGlobalScope;
+const inBrowser = typeof WGS !== 'undefined' && self instanceof WGS;
+/** @type {any} the worker's global scope, or node's parentPort */
 const port = inBrowser ? self : (await import('node:worker_threads')).parentPort;
 const post = (msg, transfer = []) => port.postMessage(msg, transfer);
 

@@ -8,12 +8,12 @@ import { BoardView } from './board.js';
 import { csvRecords, parseCsv } from './csv.js';
 import { TrajectoryView } from './trajectories.js';
 import { PcaView } from './pcaview.js';
-import { loadIndex, modelFor, taskChoices } from './models.js';
+import { loadIndex, modelFor, taskChoices } from '../lib/models.js';
 import { puzzleLines, puzzleSet } from './puzzlesets.js';
 import { DEFAULTS, readParams, shareUrl } from './params.js';
-import { answerCells, conflicts, emptyCells, inferSide, parseCells, taskLabel } from './tasks.js';
+import { answerCells, conflicts, emptyCells, inferSide, parseCells, taskLabel } from '../lib/tasks.js';
 
-const $ = (id) => document.getElementById(id);
+const $ = (id) => /** @type {any} the controls of index.html, each of its own element type */ (document.getElementById(id));
 const el = {
   env: $('env'), errorBox: $('error'), errorText: $('error-text'), errorClose: $('error-close'),
   model: $('model'), modelFile: $('model-file'), modelInfo: $('model-info'), progress: $('load-progress'),
@@ -152,12 +152,16 @@ async function loadModel(source, name) {
   el.progress.removeAttribute('value');
   status(`Loading ${name}…`);
   let solver;
+  /** @type {{loaded: number, total: number, cached?: boolean} | null} */
+  let got = null;  // last progress report: size, and whether the model came from the offline model cache
   try {
     // No `threads`: the library's policy picks them (wasm/ptrm.js threadPlan: measured, not hardwareConcurrency).
     solver = await app.api.Solver.load(source, {
       onProgress: (p) => {
         if (seq !== app.loadSeq) return;
+        got = p;
         if (p && p.total) { el.progress.max = p.total; el.progress.value = p.loaded; }
+        if (!p.cached) status(`Loading ${name}… ${kiB(p.loaded)} of ${kiB(p.total)}`);
       },
     });
   } catch (e) {
@@ -176,7 +180,8 @@ async function loadModel(source, name) {
   const info = solver.info;
   app.model = { name: info.name || name, url: typeof source === 'string' ? source : null, task: info.task, board: info.board };
   el.progress.hidden = true;
-  el.modelInfo.textContent = modelSummary(info);
+  el.modelInfo.textContent = modelSummary(info) + cacheNote(source, got);
+  el.modelInfo.dataset.cache = typeof source !== 'string' || !got || !self.caches ? 'none' : got.cached ? 'hit' : 'stored';
   document.documentElement.dataset.threads = String(info.threads);
   document.documentElement.dataset.poolThreads = String(info.poolThreads);
   el.env.textContent = envText(info.threads, info.poolThreads);
@@ -195,6 +200,15 @@ function modelSummary(info) {
   if (info.params) parts.push(`${(info.params / 1e6).toFixed(2)} M params`);
   if (info.config) parts.push(`D=${info.config.hidden_size}, T=${info.config.H_cycles}, n=${info.config.L_cycles}`);
   return parts.join(' · ');
+}
+
+const kiB = (n) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
+
+// Size of the model and where it came from: the engine keeps downloaded models for offline use (Cache API).
+function cacheNote(source, got) {
+  if (!got || typeof source !== 'string') return '';
+  const where = got.cached ? 'from the offline cache' : self.caches ? 'downloaded and kept for offline use' : 'downloaded';
+  return ` · ${kiB(got.total)}, ${where}`;
 }
 
 function placeholder(task, side) {
