@@ -150,7 +150,7 @@ async function main() {
     const page = await browser.newPage();
     try {
       await page.goto(`${origin}/`);
-      const iso = await page.evaluate(() => self.crossOriginIsolated);
+      const iso = await page.evaluate(() => globalThis.crossOriginIsolated);
       if (!iso) throw new Error('bench page is not cross-origin isolated');
       return await page.evaluate(fn, arg);
     } finally {
@@ -159,7 +159,7 @@ async function main() {
   };
   const version = (await import('node:fs')).readFileSync(path.join(repo, 'node_modules', 'onnxruntime-web', 'package.json'), 'utf8');
   console.log(`# Chromium ${browser.version()}, onnxruntime-web ${JSON.parse(version).version}, ` +
-    `navigator.hardwareConcurrency ${await inTab(() => navigator.hardwareConcurrency)}`);
+    `navigator.hardwareConcurrency ${await inTab(() => globalThis.navigator.hardwareConcurrency)}`);
 
   // Steps per run: warm-up + `steps` timed (ptrm: one extra step so intervals exist).
   const rows = [];

@@ -105,7 +105,7 @@ export class EngineCore {
     const { factory, extra } = await loadFactory(flavour, base);
     let fail;
     const failed = new Promise((_, reject) => { fail = reject; });
-    const binary = { bytes: extra.wasmBinary, url: new URL(`ptrm-${flavour}.wasm`, base).href, fail };
+    const binary = { bytes: 'wasmBinary' in extra ? extra.wasmBinary : undefined, url: new URL(`ptrm-${flavour}.wasm`, base).href, fail };
     const module = await Promise.race([failed, factory({
       ...extra,
       instantiateWasm: instantiateWithLoadsplat(binary),
