@@ -50,11 +50,13 @@ if [ -f package-lock.json ]; then
     log "npm: node_modules matches package-lock.json"
   else
     log "npm ci"
-    npm ci --no-audit --no-fund
+    # onnxruntime-node (a benchmark peer) bundles its CPU binaries; its install script would fetch CUDA ones from
+    # outside the npm registry, which fails offline: skip that step.
+    ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
     echo "$want" > node_modules/.ptrm-lock-sha256
   fi
 else
   log "npm install (no package-lock.json)"
-  npm install --no-audit --no-fund
+  ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund
 fi
 log "done"

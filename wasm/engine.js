@@ -76,16 +76,43 @@ async function loadFactory(flavour, base) {
   return { factory: globalThis.createPtrm, extra };
 }
 
+// XNNPACK (2024) gives wasm its faster f32 GEMM microkernels ("loadsplat", 1.3x here: docs/wasm-bench.md) only
+// when its `hardware_concurrency` import — navigator.hardwareConcurrency, 1 under node — exceeds 4, as a proxy for
+// "an x86 CPU with AVX"; it asks only on x86 hosts (src/configs/gemm-config.c). 2-4-core laptops, and node, would
+// get the slower "splat" kernels. Answering 8 gives every x86 host the loadsplat kernels; the choice changes which
+// fp32 kernel runs, not the results' precision. The import is found by its source text (its name is minified); if
+// a future build lacks it, nothing is changed.
+function instantiateWithLoadsplat(binary) {
+  return (info, receiveInstance) => {
+    for (const imports of Object.values(info)) {
+      for (const [name, fn] of Object.entries(imports)) {
+        if (typeof fn === 'function' && /hardwareConcurrency/.test(Function.prototype.toString.call(fn))) {
+          imports[name] = () => 8;
+        }
+      }
+    }
+    const done = (r) => receiveInstance(r.instance, r.module);
+    const p = binary.bytes ? WebAssembly.instantiate(binary.bytes, info)
+      : WebAssembly.instantiateStreaming(fetch(binary.url, { credentials: 'same-origin' }), info);
+    p.then(done, (e) => binary.fail(e));
+    return {};
+  };
+}
+
 export class EngineCore {
   // flavour 'st' | 'mt'; threads ≥ 1 (1 for 'st'); base: URL of the folder with the build outputs.
   static async create(flavour, threads, base) {
     const { factory, extra } = await loadFactory(flavour, base);
-    const module = await factory({
+    let fail;
+    const failed = new Promise((_, reject) => { fail = reject; });
+    const binary = { bytes: 'wasmBinary' in extra ? extra.wasmBinary : undefined, url: new URL(`ptrm-${flavour}.wasm`, base).href, fail };
+    const module = await Promise.race([failed, factory({
       ...extra,
+      instantiateWasm: instantiateWithLoadsplat(binary),
       ptrmPoolSize: threads,
       print: () => {},
       printErr: (t) => console.warn(`[ptrm] ${t}`),
-    });
+    })]);
     return new EngineCore(module, flavour, threads);
   }
 
@@ -96,18 +123,45 @@ export class EngineCore {
     this.engine = null;
   }
 
-  // bytes: Uint8Array of a .safetensors file → info (config parsed).
-  load(bytes) {
+  // bytes: Uint8Array of a .safetensors file → info (config parsed). threadPolicy (ptrm.js decides it, see
+  // threadPlan there): undefined → solves use the whole pool; {use: n} → n (1 or the pool size) without
+  // measuring; {calibrate: true} → calibrate() picks 1 or the pool size and info.calibration tells the timings.
+  load(bytes, threadPolicy) {
     if (this.engine) this.engine.delete();
     this.engine = new this.module.Engine();
-    const raw = unwrap(this.engine.load(bytes, this.threads));
+    let raw = unwrap(this.engine.load(bytes, this.threads));
+    let calibration;
+    if (threadPolicy && raw.poolThreads > 1) {
+      if (threadPolicy.calibrate) calibration = this.calibrate(raw.poolThreads);
+      const use = calibration ? calibration.threads : threadPolicy.use;
+      if (use !== undefined && use !== raw.threads) raw = unwrap(this.engine.setThreads(use));
+    }
     const { configJson, puzzleIdentifiersJson, ...rest } = raw;
     return {
       ...rest,
       flavour: this.flavour,
       config: JSON.parse(configJson),
       puzzleIdentifiers: puzzleIdentifiersJson ? JSON.parse(puzzleIdentifiersJson) : null,
+      ...(calibration ? { calibration } : {}),
     };
+  }
+
+  // Measures one supervision step on 1 thread and on the whole pool (n threads), alternating 1, n, 1, n, ... so
+  // drifting background load hits both, and keeps n only if its median is at least 5 % faster (more threads also
+  // cost the visitor CPU and battery). Rows grow until a step takes ≥ 20 ms, so tiny models time something real;
+  // at most ~1.5 s of measuring after the first pair (an official-size model takes ~0.7 s a step at 1 thread).
+  calibrate(n) {
+    let rows = 1;
+    while (rows < 64 && unwrap(this.engine.timeStep(1, rows)) < 20) rows *= 2;
+    const ms = { 1: [], [n]: [] };
+    const t0 = now();
+    for (let i = 0; i < 3 && (i === 0 || now() - t0 < 1500); i++) {
+      ms[1].push(unwrap(this.engine.timeStep(1, rows)));
+      ms[n].push(unwrap(this.engine.timeStep(n, rows)));
+    }
+    const med = (v) => [...v].sort((a, b) => a - b)[(v.length - 1) >> 1];
+    const threads = med(ms[n]) <= 0.95 * med(ms[1]) ? n : 1;
+    return { threads, rows, msPerStep: { 1: med(ms[1]), [n]: med(ms[n]) }, samples: ms[1].length };
   }
 
   // options: the complete, normalised options of ptrm.js (no callbacks). onBatch(batch) → false cancels.

@@ -11,7 +11,6 @@ import {
 export { PtrmError, BadModelError, BadPuzzleError, BadOptionsError, CancelledError, IoError, InternalError };
 
 const MAX_THREADS = 64;      // the bindings' bound
-const AUTO_MAX_THREADS = 8;  // more pthreads than this rarely pays off for these model sizes
 
 function checkKeys(obj, allowed, what) {
   if (obj === undefined || obj === null) return {};
@@ -26,7 +25,7 @@ function checkKeys(obj, allowed, what) {
 // Options
 
 const SOLVE_KEYS = ['task', 'k', 'sigma', 'steps', 'seed', 'noiseOn', 'noiseEveryInner', 'earlyExit', 'puzzleId',
-  'maxBatchRows', 'select', 'history', 'onStep', 'signal'];
+  'maxBatchRows', 'select', 'history', 'precision', 'onStep', 'signal'];
 const EARLY_EXIT_KEYS = ['haltOnQ', 'stopOnValid'];
 
 function seedText(seed) {
@@ -70,6 +69,7 @@ function normaliseSolveOptions(options) {
       puzzleId: def(o.puzzleId, 0),
       maxBatchRows: def(o.maxBatchRows, 0),
       history: def(o.history, true),
+      precision: def(o.precision, 'fp32'),
       select,
     },
     onStep: o.onStep,
@@ -109,20 +109,75 @@ async function resolveBase(wasmBase) {
   return url;
 }
 
-async function defaultThreads() {
+// ---------------------------------------------------------------------------------------------------------------
+// Threads: the one home of the thread-count policy. Front ends (web/app, web/lib/ptrm-solver.js) pass no `threads`
+// and show solver.info.threads; an explicit count is honoured up to the cores available.
+
+const AUTO_MAX_THREADS = 4;  // candidates above this rarely pay off for these model sizes (and cost the visitor)
+
+// Cores this context may use: navigator.hardwareConcurrency in browsers (and workers); under node
+// os.availableParallelism() (the affinity mask) bounded by a cgroup v2 cpu.max quota, as the native engine does.
+export async function availableThreads() {
   const hc = globalThis.navigator && globalThis.navigator.hardwareConcurrency;
-  const n = hc || (isNode ? (await importNode('node:os')).availableParallelism() : 1);
-  return Math.max(1, Math.min(n, AUTO_MAX_THREADS));
+  if (hc) return Math.max(1, hc);
+  if (!isNode) return 1;
+  const os = await importNode('node:os');
+  let n = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  try {
+    const fs = await importNode('node:fs');
+    const [quota, period] = fs.readFileSync('/sys/fs/cgroup/cpu.max', 'utf8').trim().split(/\s+/);
+    if (quota !== 'max' && Number(period) > 0) n = Math.min(n, Math.ceil(Number(quota) / Number(period)));
+  } catch { /* no cgroup v2 quota visible */ }
+  return Math.max(1, n || 1);
 }
 
-// threads > 1 needs the pthread flavour, which needs SharedArrayBuffer (cross-origin isolation in browsers);
-// otherwise the single-thread SIMD flavour.
-async function pickFlavour(threads) {
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
-    throw new BadOptionsError(`threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
+// Decisions of earlier calibrations, per model header and candidate count: in this realm, and for the browser tab
+// (sessionStorage) so a reload or a second Solver does not measure again.
+const calibrated = new Map();
+const storageKey = (key) => `ptrm.threads.${key}`;
+function cachedThreads(key) {
+  if (calibrated.has(key)) return calibrated.get(key);
+  try {
+    const v = Number(globalThis.sessionStorage && globalThis.sessionStorage.getItem(storageKey(key)));
+    if (Number.isInteger(v) && v >= 1) return v;
+  } catch { /* storage blocked */ }
+  return undefined;
+}
+function rememberThreads(key, threads) {
+  calibrated.set(key, threads);
+  try {
+    if (globalThis.sessionStorage) globalThis.sessionStorage.setItem(storageKey(key), String(threads));
+  } catch { /* storage blocked */ }
+}
+
+// FNV-1a of the safetensors header (config, names, shapes, offsets): identifies the model for the cache.
+function modelKey(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = bytes.length >= 8 ? Number(view.getBigUint64(0, true)) : 0;
+  const end = Math.min(bytes.length, 8 + Math.min(headerLen, 1 << 16));
+  let h = 0x811c9dc5;
+  for (let i = 0; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  return `${h.toString(16)}-${bytes.length}`;
+}
+
+// threads (the load option) → {flavour, threads: pthread pool size, policy for EngineCore.load, note}.
+//  - a number: that many threads, clamped to the cores available (with a note), no measuring;
+//  - undefined / 'auto': the candidate min(cores, AUTO_MAX_THREADS); with 2+ and SharedArrayBuffer, the pthread
+//    flavour is loaded with that pool and a short calibration (EngineCore.calibrate) keeps 1 thread or the pool,
+//    whichever runs a step faster on this machine now — a busy sibling core can make 2 threads lose to 1. The
+//    decision is cached per model for the tab.
+async function threadPlan(threads, bytes) {
+  const available = await availableThreads();
+  if (threads !== undefined && threads !== 'auto') {
+    const n = Math.min(threads, available);
+    const note = n < threads ? `threads ${threads} is more than the ${available} core(s) available; using ${n}` : undefined;
+    return n > 1 && hasThreads() ? { flavour: 'mt', threads: n, note } : { flavour: 'st', threads: 1, note };
   }
-  const want = threads ?? (await defaultThreads());
-  return want > 1 && hasThreads() ? { flavour: 'mt', threads: want } : { flavour: 'st', threads: 1 };
+  const candidate = Math.min(available, AUTO_MAX_THREADS);
+  if (candidate < 2 || !hasThreads()) return { flavour: 'st', threads: 1 };
+  const key = `${modelKey(bytes)}-${candidate}`;
+  const use = cachedThreads(key);
+  return { flavour: 'mt', threads: candidate, policy: use ? { use } : { calibrate: true }, key };
 }
 
 async function fetchBytes(url, onProgress) {
@@ -242,10 +297,10 @@ async function readSource(source, onProgress, cacheName) {
 // Backends: the same engine in this thread (InlineBackend) or in a Worker (WorkerBackend).
 
 class InlineBackend {
-  static async start(bytes, flavour, threads, base) {
+  static async start(bytes, flavour, threads, base, threadPolicy) {
     const core = await EngineCore.create(flavour, threads, base);
     try {
-      return { backend: new InlineBackend(core), info: core.load(bytes) };
+      return { backend: new InlineBackend(core), info: core.load(bytes, threadPolicy) };
     } catch (e) {
       core.dispose();
       throw e;
@@ -317,16 +372,19 @@ async function spawnWorker(base, onMessage, onFailure) {
 }
 
 class WorkerBackend {
-  static async start(bytes, flavour, threads, base) {
-    const b = new WorkerBackend(bytes, flavour, threads, base);
+  static async start(bytes, flavour, threads, base, threadPolicy) {
+    const b = new WorkerBackend(bytes, flavour, threads, base, threadPolicy);
     const info = await b.boot();
+    // A restarted worker reuses the decision instead of measuring again.
+    if (threadPolicy) b.threadPolicy = { use: info.threads };
     return { backend: b, info };
   }
 
-  constructor(bytes, flavour, threads, base) {
+  constructor(bytes, flavour, threads, base, threadPolicy) {
     this.bytes = bytes;  // kept to restart the worker after a cancel without SharedArrayBuffer, or a crash
     this.flavour = flavour;
     this.threads = threads;
+    this.threadPolicy = threadPolicy;
     this.base = base;
     // Cancellation reaches the busy worker through shared memory only; without it a cancel restarts the worker.
     this.cancel = hasThreads() ? new Int32Array(new SharedArrayBuffer(4)) : null;
@@ -341,7 +399,7 @@ class WorkerBackend {
     const loaded = new Promise((resolve, reject) => this.pending.set('load', { resolve, reject }));
     const copy = this.bytes.slice();
     worker.post({ type: 'load', bytes: copy, flavour: this.flavour, threads: this.threads, base: this.base.href,
-      cancel: this.cancel }, [copy.buffer]);
+      cancel: this.cancel, threadPolicy: this.threadPolicy }, [copy.buffer]);
     try {
       return await loaded;
     } catch (e) {
@@ -453,14 +511,20 @@ export class Solver {
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new BadOptionsError('onProgress must be a function');
     if (!hasSimd()) throw new PtrmError('this JavaScript engine lacks WebAssembly SIMD128, which ptrm requires', 'Internal');
     const base = await resolveBase(o.wasmBase);
-    const { flavour, threads } = await pickFlavour(o.threads);
+    if (o.threads !== undefined && o.threads !== 'auto'
+        && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= MAX_THREADS)) {
+      throw new BadOptionsError(`threads must be 'auto' or an integer in [1, ${MAX_THREADS}], got ${o.threads}`);
+    }
     if (o.cache !== undefined && typeof o.cache !== 'boolean' && typeof o.cache !== 'string') {
       throw new BadOptionsError('cache must be a boolean or a cache name');
     }
     const cacheName = o.cache === false ? null : typeof o.cache === 'string' ? o.cache : MODEL_CACHE;
     const bytes = await readSource(source, o.onProgress, cacheName);
+    const plan = await threadPlan(o.threads, bytes);
     const Backend = o.worker === false ? InlineBackend : WorkerBackend;
-    const { backend, info } = await Backend.start(bytes, flavour, threads, base);
+    const { backend, info } = await Backend.start(bytes, plan.flavour, plan.threads, base, plan.policy);
+    if (info.calibration) rememberThreads(plan.key, info.threads);
+    if (plan.note) info.threadsNote = plan.note;
     return new Solver(backend, info);
   }
 

@@ -31,7 +31,6 @@ const app = {
   model: null,        // {name, url|null, task, board}
   running: null,      // AbortController of the solve in flight
   loadSeq: 0,         // drops results of superseded model loads
-  threads: 1,
 };
 
 function setState(s) { document.documentElement.dataset.state = s; }
@@ -156,8 +155,8 @@ async function loadModel(source, name) {
   /** @type {{loaded: number, total: number, cached?: boolean} | null} */
   let got = null;  // last progress report: size, and whether the model came from the offline model cache
   try {
+    // No `threads`: the library's policy picks them (wasm/ptrm.js threadPlan: measured, not hardwareConcurrency).
     solver = await app.api.Solver.load(source, {
-      threads: app.threads,
       onProgress: (p) => {
         if (seq !== app.loadSeq) return;
         got = p;
@@ -184,7 +183,8 @@ async function loadModel(source, name) {
   el.modelInfo.textContent = modelSummary(info) + cacheNote(source, got);
   el.modelInfo.dataset.cache = typeof source !== 'string' || !got || !self.caches ? 'none' : got.cached ? 'hit' : 'stored';
   document.documentElement.dataset.threads = String(info.threads);
-  el.env.textContent = envText(info.threads);
+  document.documentElement.dataset.poolThreads = String(info.poolThreads);
+  el.env.textContent = envText(info.threads, info.poolThreads);
   fillModelPicker();
   el.text.placeholder = placeholder(info.task, info.board);
   // ARC tasks are JSON with several grids: no single editable board; the answer shows as text below.
@@ -217,8 +217,11 @@ function placeholder(task, side) {
   return 'ARC task JSON {"train": [...], "test": [...]}';
 }
 
-function envText(threads) {
+// threads: what solves run on; pool: what was available to choose from (the library measured which is faster).
+function envText(threads, pool = threads) {
   const iso = self.crossOriginIsolated ? 'cross-origin isolated' : 'not isolated';
+  if (threads === undefined) return `${iso} · threads chosen when the model loads`;
+  if (pool > threads) return `${iso} · ${threads} of ${pool} threads (measured faster)`;
   return `${iso} · ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
@@ -410,8 +413,7 @@ async function boot() {
   setBusy(true);
   el.cancel.disabled = true;
   const iso = await ensureIsolation();
-  app.threads = self.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : 1;
-  el.env.textContent = envText(app.threads) + (iso === 'failed' ? ' (isolation failed)' : '');
+  el.env.textContent = envText(self.crossOriginIsolated ? undefined : 1) + (iso === 'failed' ? ' (isolation failed)' : '');
   const params = readParams(location.search);
   for (const key of ['k', 'sigma', 'steps', 'seed', 'noise', 'exit']) el[key].value = params[key] ?? DEFAULTS[key];
   wire();

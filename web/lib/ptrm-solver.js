@@ -107,10 +107,9 @@ export class PtrmSolverElement extends HTMLElement {
     this.loading = (async () => {
       const { Solver } = await engine();
       const url = await this.#modelUrl();
-      const threads = self.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)) : 1;
       const kiB = (n) => `${Math.ceil(n / 1024)} KiB`;
+      // No `threads`: the library's policy picks them (measured; 1 where the page is not cross-origin isolated).
       const solver = await Solver.load(url, {
-        threads,
         onProgress: (p) => this.#status(p.cached ? `Model ${kiB(p.total)} (cached)` : `Loading model… ${kiB(p.loaded)} of ${kiB(p.total)}`),
       });
       if (!this.isConnected) { solver.dispose(); return null; }
