@@ -53,7 +53,7 @@ int ModelConfig::inter(int in) const {
 ModelConfig ModelConfig::from_json(const std::string& text) {
   Json j;
   try {
-    j = Json::parse(text, ErrorKind::BadModel, JsonLimits{1u << 20, 8});
+    j = Json::parse(text, ErrorKind::BadModel, JsonLimits{1u << 20, 8, 1024, 16});
   } catch (const Error& e) {
     bad(std::string("ptrm.config is not valid JSON: ") + e.what());
   }
@@ -131,6 +131,10 @@ void ModelConfig::validate() const {
     bad("hidden_size " + std::to_string(hidden_size) + " is not divisible by num_heads " + std::to_string(num_heads));
   if (!(std::isfinite(expansion) && expansion > 0 && expansion <= 16))
     bad("expansion = " + std::to_string(expansion) + " is outside (0, 16]");
+  // Derived widths: a tiny expansion rounds the SwiGLU width to 0, which no GEMM can run.
+  if (inter(hidden_size) < 1)
+    bad("expansion " + std::to_string(expansion) + " gives a channel SwiGLU width of 0 for hidden_size " +
+        std::to_string(hidden_size));
   check_range("L_layers", L_layers, 1, 32);
   check_range("H_cycles", H_cycles, 1, 64);
   check_range("L_cycles", L_cycles, 1, 64);
@@ -152,6 +156,9 @@ void ModelConfig::validate() const {
   check_range("vocab_size", vocab_size, 2, 1024);
   check_range("seq_len", seq_len, 1, 1 << 14);
   check_range("seq_len + puzzle_emb_len", seq_total(), 1, (1 << 14) + 256);
+  if (mlp_t && inter(seq_total()) < 1)
+    bad("expansion " + std::to_string(expansion) + " gives a token-mixing SwiGLU width of 0 for seq_len + "
+        "puzzle_emb_len = " + std::to_string(seq_total()));
 
   std::unique_ptr<Task> t;
   try {

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "ptrm/errors.h"
+#include "ptrm/file.h"
 #include "ptrm/json.h"
 
 static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
@@ -20,6 +21,7 @@ namespace ptrm {
 namespace {
 
 constexpr int kMaxRank = 16;
+constexpr size_t kMaxHeaderValues = 1u << 16;
 
 struct DTypeEntry {
   DType dtype;
@@ -118,15 +120,14 @@ std::string shape_str(const std::vector<int64_t>& shape) {
 }
 
 SafeTensors SafeTensors::open(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::Io, "cannot open '" + path + "': " + std::strerror(errno));
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  if (size < 0) throw Error(ErrorKind::Io, "cannot determine size of '" + path + "'");
-  in.seekg(0, std::ios::beg);
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size))
-    throw Error(ErrorKind::Io, "cannot read '" + path + "'");
+  RegularFile file(path, kMaxFileBytes, "model");
+  std::vector<uint8_t> bytes(static_cast<size_t>(file.size()));
+  size_t have = 0;
+  while (have < bytes.size()) {
+    size_t got = file.read(bytes.data() + have, bytes.size() - have);
+    if (got == 0) throw Error(ErrorKind::Io, "'" + path + "' shrank while it was read");
+    have += got;
+  }
   try {
     return from_bytes(std::move(bytes));
   } catch (const Error& e) {
@@ -149,7 +150,9 @@ SafeTensors SafeTensors::from_bytes(std::vector<uint8_t> bytes) {
 
   Json root;
   try {
-    root = Json::parse(header, ErrorKind::BadModel, JsonLimits{kMaxHeaderBytes, 4});
+    // Values, not only bytes, are bounded: a header is a few dozen tensors of ~20 values each (metadata values are
+    // strings), and no array in it is longer than a shape, so a 100 MB "shape" list fails while it is parsed.
+    root = Json::parse(header, ErrorKind::BadModel, JsonLimits{kMaxHeaderBytes, 4, kMaxHeaderValues, kMaxRank});
   } catch (const Error& e) {
     bad(std::string("header is not valid JSON: ") + e.what());
   }

@@ -13,10 +13,12 @@
 namespace ptrm {
 namespace {
 
-void check(xnn_status st, const char* what) {
-  if (st != xnn_status_success)
-    throw Error(ErrorKind::Internal, std::string("XNNPACK ") + what + " failed (status " +
-                                         std::to_string(static_cast<int>(st)) + ")");
+// kind: what a failure means. Creating an operator fails with invalid_parameter only for shapes the model file
+// implied (e.g. a zero width), so there it is BadModel; anything else, or later, is Internal.
+void check(xnn_status st, const char* what, ErrorKind kind = ErrorKind::Internal) {
+  if (st == xnn_status_success) return;
+  if (st != xnn_status_invalid_parameter) kind = ErrorKind::Internal;
+  throw Error(kind, std::string("XNNPACK ") + what + " failed (status " + std::to_string(static_cast<int>(st)) + ")");
 }
 
 void init_xnnpack() {
@@ -32,7 +34,7 @@ Linear::Linear(const float* weight, const float* bias, int in, int out) : in_(in
   init_xnnpack();
   const float inf = std::numeric_limits<float>::infinity();
   check(xnn_create_fully_connected_nc_f32(in, out, in, out, weight, bias, -inf, inf, 0, nullptr, nullptr, &op_),
-        "create_fully_connected");
+        ("create_fully_connected " + std::to_string(in) + " -> " + std::to_string(out)).c_str(), ErrorKind::BadModel);
 }
 
 Linear::~Linear() {
