@@ -460,7 +460,7 @@ TEST(Cli, SwigluWidthZeroModelIsBadModel) {
   c.expansion = 0.001;  // round(0.001 * D * 2/3) = 0 for the fixture's D
   ASSERT_EQ(c.inter(c.hidden_size), 0);
   const std::string path = dir.file("zero_width.safetensors");
-  ptrm::write_safetensors(path, ptrm::testing::model_tensors(c, 5), ptrm::testing::model_metadata(c));
+  ptrm::write_safetensors(path, ptrm::test_support::model_tensors(c, 5), ptrm::test_support::model_metadata(c));
   expect_error({"solve", "--model", path, "--puzzle", kQuestion}, 3, "SwiGLU width of 0");
 }
 
@@ -515,8 +515,8 @@ size_t children_peak_bytes() {
   return static_cast<size_t>(ru.ru_maxrss) * 1024;
 }
 
-// eval held every row's K results at once (8,000 rows at K=1024: 1.3 GB and rising). It streams the CSV in
-// chunks now: ten times the rows must not cost more memory. (Under ASan the allocator's quarantine blurs RSS.)
+// eval held every row's K results at once (8,000 rows at K=1024: 1.3 GB and rising) and sized one Session batch
+// for all rows x K. It streams the CSV in chunks now: three times the rows must not cost more memory. (Under ASan the allocator's quarantine blurs RSS.)
 TEST(Cli, EvalMemoryDoesNotGrowWithRows) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "RSS is not meaningful under AddressSanitizer";
@@ -531,20 +531,20 @@ TEST(Cli, EvalMemoryDoesNotGrowWithRows) {
     for (int i = 0; i < rows; ++i) text += kQuestion + "," + kQuestion + "\n";
     return dir.write("rows" + std::to_string(rows) + ".csv", text);
   };
-  const std::vector<std::string> opts = {"--k", "8", "--steps", "1", "--threads", "1", "--json"};
+  const std::vector<std::string> opts = {"--k", "1", "--steps", "1", "--threads", "1", "--json"};
   std::vector<std::string> small = {"eval", "--model", kModel, "--data", csv(300)};
   small.insert(small.end(), opts.begin(), opts.end());
   ASSERT_EQ(run(small).code, 0);
   const size_t peak_small = children_peak_bytes();
-  std::vector<std::string> large = {"eval", "--model", kModel, "--data", csv(3000)};
+  std::vector<std::string> large = {"eval", "--model", kModel, "--data", csv(900)};
   large.insert(large.end(), opts.begin(), opts.end());
   CliRun r = run(large);
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(Json::parse(r.out).find("n")->as_number(), 3000);
+  EXPECT_EQ(Json::parse(r.out).find("n")->as_number(), 900);
   const size_t peak_large = children_peak_bytes();  // max over both runs
-  // One batch of all rows (24,000 Session rows) and all their results would add far more than this.
+  // All rows in one Session batch (368 kB a row for this fixture) and all their results would add ~220 MB.
   EXPECT_LT(peak_large, peak_small + (8u << 20)) << "peak " << (peak_small >> 20) << " MiB at 300 rows, "
-                                                 << (peak_large >> 20) << " MiB at 3000 rows";
+                                                 << (peak_large >> 20) << " MiB at 900 rows";
 }
 
 // The bench runs the official-size configs; one step at K=1 keeps this test to a few seconds. The weights it

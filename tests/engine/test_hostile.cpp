@@ -66,7 +66,7 @@ TEST(Hostile, SwigluWidthRoundingToZeroIsBadModel) {
   ASSERT_EQ(t.inter(t.seq_total()), 0);
   EXPECT_PTRM_ERROR(t.validate(), BadModel, "token-mixing SwiGLU width of 0");
   // The whole path a user sees: the file loads no further than its config.
-  const auto bytes = safetensors_bytes(testing::model_tensors(c, 3), testing::model_metadata(c));
+  const auto bytes = safetensors_bytes(test_support::model_tensors(c, 3), test_support::model_metadata(c));
   EXPECT_PTRM_ERROR(Model::load(SafeTensors::from_bytes(bytes)), BadModel, "SwiGLU width of 0");
 }
 

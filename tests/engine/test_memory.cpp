@@ -53,7 +53,7 @@ ptrm::ModelConfig official_maze30() {
 
 size_t weight_floats(const ptrm::ModelConfig& c) {
   size_t n = 0;
-  for (const auto& [name, shape] : ptrm::testing::model_shapes(c)) n += ptrm::testing::numel(shape);
+  for (const auto& [name, shape] : ptrm::test_support::model_shapes(c)) n += ptrm::test_support::numel(shape);
   return n;
 }
 
@@ -107,7 +107,7 @@ TEST(Memory, LargestSolveOnOfficialSizeModelPeaksUnderOneGigabyte) {
   GTEST_SKIP() << "peak RSS is meaningless under AddressSanitizer (shadow memory, quarantine)";
 #endif
   const ptrm::ModelConfig c = official_maze30();
-  const ptrm::Model model = ptrm::testing::random_model(c, 1);
+  const ptrm::Model model = ptrm::test_support::random_model(c, 1);
   const auto task = ptrm::make_task(c);
   std::string maze(900, ' ');
   maze[0] = 'S';

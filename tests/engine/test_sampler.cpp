@@ -467,7 +467,7 @@ TEST(Sampler, RejectsBadOptionsAndInputs) {
    public:
     using AcceptOne::AcceptOne;
     bool has_checker() const override { return false; }
-  } unchecked(*env().task, {});
+  } unchecked(*env().task, std::vector<int32_t>());
   EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, unchecked, env().questions[0], on_valid), BadOptions, "checker");
   const auto maze = ptrm::make_task("maze", 9);
   EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, *maze, env().questions[0], SolveOptions{}), BadOptions,

@@ -145,7 +145,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::vector<uint8_t> file;
   if (!typed("write model", [&] {
-        file = safetensors_bytes(testing::model_tensors(c, weight_seed, dtype), testing::model_metadata(c));
+        file = safetensors_bytes(test_support::model_tensors(c, weight_seed, dtype), test_support::model_metadata(c));
       }))
     return 0;
   Model model;

@@ -11,7 +11,7 @@
 #include "ptrm/model.h"
 #include "ptrm/safetensors.h"
 
-namespace ptrm::testing {
+namespace ptrm::test_support {
 
 // Every tensor Model::load expects for `c`, as (name, shape), in file order.
 inline std::vector<std::pair<std::string, std::vector<int64_t>>> model_shapes(const ModelConfig& c) {
@@ -100,4 +100,4 @@ inline Model random_model(const ModelConfig& c, uint64_t seed) {
   return m;
 }
 
-}  // namespace ptrm::testing
+}  // namespace ptrm::test_support
