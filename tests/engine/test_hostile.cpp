@@ -11,7 +11,7 @@
 #include "expect_error.h"
 #include "ptrm/config.h"
 #include "ptrm/json.h"
-#include "ptrm/kernels.h"
+#include "kernels/kernels.h"
 #include "ptrm/model.h"
 #include "ptrm/safetensors.h"
 #include "ptrm/sampler.h"
