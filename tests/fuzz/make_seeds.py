@@ -11,7 +11,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def put(target, name, data):
-    d = os.path.join(HERE, "corpus", target)
+    d = os.path.join(HERE, "corpus", target.replace("fuzz_", "", 1))
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
         f.write(data if isinstance(data, bytes) else data.encode())
