@@ -4,7 +4,8 @@
 # Builds $PTRM_FUZZ_BUILD (default build-fuzz: the engine, CLI, tests and targets with -DPTRM_FUZZ=ON) if needed,
 # fuzzes from the committed seeds (tests/fuzz/corpus/<target>) into a working corpus in the build folder (the
 # seeds stay untouched), with the target's dictionary. Prints executions and exits non-zero on any finding; the
-# input that triggered it is saved as $PTRM_FUZZ_BUILD/findings/<target>-crash-... (replay: <binary> <file>).
+# input that triggered it is saved as $PTRM_FUZZ_BUILD/findings/<target>-crash-... (replay: <binary> <file>);
+# each run's libFuzzer log is $PTRM_FUZZ_BUILD/logs/fuzz_<target>-<time>-<pid>.log.
 # Env: PTRM_FUZZ_BUILD, PTRM_JOBS (build, default 2), PTRM_FUZZ_NO_BUILD=1 (use the build as it is).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +33,7 @@ for t in "${LIST[@]}"; do
   corpus="$BUILD/corpus/$t"; findings="$BUILD/findings"
   mkdir -p "$corpus" "$findings"
   dict=(); [ -f "tests/fuzz/fuzz_$t.dict" ] && dict=(-dict="tests/fuzz/fuzz_$t.dict")
-  log="$BUILD/fuzz_$t.log"
+  log="$BUILD/logs/fuzz_$t-$(date +%Y%m%d-%H%M%S)-$$.log"; mkdir -p "$BUILD/logs"
   echo "[fuzz] $t: ${SECONDS_EACH} s (log: $log)"
   # -rss_limit_mb: a target needing more than 2 GB for one input is itself a finding (bounded memory).
   set +e
