@@ -128,10 +128,7 @@ Puzzle encode_row(const Plan& plan, const std::vector<std::string>& row, int64_t
 
 // load: options, model, and a first pass over the CSV that encodes every selected row and counts the rows.
 Plan load(const std::vector<std::string>& argv) {
-  Args args("eval", argv,
-            {"model", "data", "limit", "shard", "k", "sigma", "steps", "seed", "noise-on", "buckets", "bucket-width",
-             "threads"},
-            {"noise-every-inner", "json"});
+  Args args(command("eval"), argv);
   Plan plan;
   plan.options = sampler_options(args);
   plan.ks = args.int_list("k", {1, 4, 16}, 1, INT_MAX);
@@ -140,7 +137,7 @@ Plan load(const std::vector<std::string>& argv) {
   plan.threads = thread_count(args);
   const int64_t limit = args.integer("limit", INT64_MAX, 1, INT64_MAX);
   plan.shard = parse_shard(args);
-  plan.bucket_kind = args.choice("buckets", "", {"givens", "rating"});
+  plan.bucket_kind = args.choice("buckets", "");
   plan.bucket_width = args.integer("bucket-width", kDefaultBucketWidth, 1, 1000000000);
   plan.json = args.flag("json");
   plan.model_path = args.required("model");

@@ -62,6 +62,7 @@ TEST(Hostile, SwigluWidthRoundingToZeroIsBadModel) {
   t.vocab_size = 11;
   t.board = 9;
   t.puzzle_emb_len = 16;
+  t.puzzle_emb_ndim = 512;
   ASSERT_GT(t.inter(t.hidden_size), 0);
   ASSERT_EQ(t.inter(t.seq_total()), 0);
   EXPECT_PTRM_ERROR(t.validate(), BadModel, "token-mixing SwiGLU width of 0");

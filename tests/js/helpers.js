@@ -19,9 +19,10 @@ export function nativeCli() {
 }
 
 // `ptrm solve ... --json` → parsed output.
-export function nativeSolve(model, puzzle, { k, sigma, steps, seed, threads = 1 }) {
+export function nativeSolve(model, puzzle, { k, sigma, steps, seed, threads = 1, haltOnQ = false }) {
   const args = ['solve', '--model', model, '--puzzle', puzzle, '--k', String(k), '--sigma', String(sigma),
     '--steps', String(steps), '--seed', String(seed), '--threads', String(threads), '--json'];
+  if (haltOnQ) args.push('--halt-on-q');
   return JSON.parse(execFileSync(nativeCli(), args, { encoding: 'utf8' }));
 }
 

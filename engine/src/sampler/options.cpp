@@ -1,4 +1,5 @@
-// SolveOptions: the option spellings every front door shares and the one range check of the sampler's options.
+// The sampler's spellings every front door shares (options in, stop reasons out) and the one range check of
+// SolveOptions.
 #include <cmath>
 #include <string>
 
@@ -26,6 +27,16 @@ StopOnValid parse_stop_on_valid(std::string_view name, std::string_view what) {
   if (name == "solve") return StopOnValid::Solve;
   throw Error(ErrorKind::BadOptions, std::string(what) + " must be 'none', 'trajectory' or 'solve', got '" +
                                          std::string(name) + "'");
+}
+
+const char* stop_reason_name(StopReason reason) {
+  switch (reason) {
+    case StopReason::Steps: return "steps";
+    case StopReason::HaltQ: return "haltQ";
+    case StopReason::Valid: return "valid";
+    case StopReason::SolveDone: return "solveDone";
+  }
+  return "steps";
 }
 
 void SolveOptions::validate() const {
