@@ -230,6 +230,7 @@ void tally(const Plan& plan, const std::vector<Puzzle>& puzzles, const std::vect
 Totals run(const Plan& plan) {
   Totals totals(plan.ks.size());
   ThreadPool pool(plan.threads);
+  note_thread_clamp(pool);
   using Clock = std::chrono::steady_clock;
   const int kmax = plan.options.k;
   const int64_t chunk = chunk_puzzles(plan);

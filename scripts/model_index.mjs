@@ -1,6 +1,7 @@
 // Lists the shipped models (assets/models/*.safetensors) for the web app's model picker; file names are
 // relative to the index itself, so the same JSON works when web/ and assets/ are copied to a static host.
 // Reads only each file's safetensors header (8-byte length + JSON), never the tensors.
+import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 
@@ -37,7 +38,7 @@ export async function modelIndex(dir) {
   for (const name of names) {
     const file = path.join(dir, name);
     const meta = await readMetadata(file);
-    let cfg = {};
+    let cfg;
     try { cfg = meta && meta['ptrm.config'] ? JSON.parse(meta['ptrm.config']) : {}; } catch { cfg = {}; }
     const card = name.replace(/\.safetensors$/, '.md');
     models.push({
@@ -48,6 +49,9 @@ export async function modelIndex(dir) {
       board: cfg.board || null,
       exactAccuracy: meta && meta['ptrm.exact_accuracy'] !== undefined ? num(meta['ptrm.exact_accuracy']) : null,
       bytes: (await fsp.stat(file)).size,
+      // Content hash: the app and <ptrm-solver> load `file?v=<sha256>`, so a new version of a model is a new URL
+      // and never a stale copy from the model cache.
+      sha256: crypto.createHash('sha256').update(await fsp.readFile(file)).digest('hex').slice(0, 16),
       card: (await fsp.stat(path.join(dir, card)).catch(() => null)) ? card : null, // relative to index.json
       readable: meta !== null,
     });

@@ -8,12 +8,12 @@ import { BoardView } from './board.js';
 import { csvRecords, parseCsv } from './csv.js';
 import { TrajectoryView } from './trajectories.js';
 import { PcaView } from './pcaview.js';
-import { loadIndex, modelFor, taskChoices } from './models.js';
+import { loadIndex, modelFor, taskChoices } from '../lib/models.js';
 import { puzzleLines, puzzleSet } from './puzzlesets.js';
 import { DEFAULTS, readParams, shareUrl } from './params.js';
-import { answerCells, conflicts, emptyCells, inferSide, parseCells, taskLabel } from './tasks.js';
+import { answerCells, conflicts, emptyCells, inferSide, parseCells, taskLabel } from '../lib/tasks.js';
 
-const $ = (id) => document.getElementById(id);
+const $ = (id) => /** @type {any} the controls of index.html, each of its own element type */ (document.getElementById(id));
 const el = {
   env: $('env'), errorBox: $('error'), errorText: $('error-text'), errorClose: $('error-close'),
   model: $('model'), modelFile: $('model-file'), modelInfo: $('model-info'), progress: $('load-progress'),
@@ -31,7 +31,6 @@ const app = {
   model: null,        // {name, url|null, task, board}
   running: null,      // AbortController of the solve in flight
   loadSeq: 0,         // drops results of superseded model loads
-  threads: 1,
 };
 
 function setState(s) { document.documentElement.dataset.state = s; }
@@ -153,12 +152,16 @@ async function loadModel(source, name) {
   el.progress.removeAttribute('value');
   status(`Loading ${name}…`);
   let solver;
+  /** @type {{loaded: number, total: number, cached?: boolean} | null} */
+  let got = null;  // last progress report: size, and whether the model came from the offline model cache
   try {
+    // No `threads`: the library's policy picks them (wasm/ptrm.js threadPlan: measured, not hardwareConcurrency).
     solver = await app.api.Solver.load(source, {
-      threads: app.threads,
       onProgress: (p) => {
         if (seq !== app.loadSeq) return;
+        got = p;
         if (p && p.total) { el.progress.max = p.total; el.progress.value = p.loaded; }
+        if (!p.cached) status(`Loading ${name}… ${kiB(p.loaded)} of ${kiB(p.total)}`);
       },
     });
   } catch (e) {
@@ -177,9 +180,11 @@ async function loadModel(source, name) {
   const info = solver.info;
   app.model = { name: info.name || name, url: typeof source === 'string' ? source : null, task: info.task, board: info.board };
   el.progress.hidden = true;
-  el.modelInfo.textContent = modelSummary(info);
+  el.modelInfo.textContent = modelSummary(info) + cacheNote(source, got);
+  el.modelInfo.dataset.cache = typeof source !== 'string' || !got || !self.caches ? 'none' : got.cached ? 'hit' : 'stored';
   document.documentElement.dataset.threads = String(info.threads);
-  el.env.textContent = envText(info.threads);
+  document.documentElement.dataset.poolThreads = String(info.poolThreads);
+  el.env.textContent = envText(info.threads, info.poolThreads);
   fillModelPicker();
   el.text.placeholder = placeholder(info.task, info.board);
   // ARC tasks are JSON with several grids: no single editable board; the answer shows as text below.
@@ -197,14 +202,26 @@ function modelSummary(info) {
   return parts.join(' · ');
 }
 
+const kiB = (n) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
+
+// Size of the model and where it came from: the engine keeps downloaded models for offline use (Cache API).
+function cacheNote(source, got) {
+  if (!got || typeof source !== 'string') return '';
+  const where = got.cached ? 'from the offline cache' : self.caches ? 'downloaded and kept for offline use' : 'downloaded';
+  return ` · ${kiB(got.total)}, ${where}`;
+}
+
 function placeholder(task, side) {
   if (task === 'sudoku') return `${side * side} characters, 1–${side} or . for blank (rows left to right)`;
   if (task === 'maze') return `${side} lines of ${side} characters: # wall, space open, S start, G goal`;
   return 'ARC task JSON {"train": [...], "test": [...]}';
 }
 
-function envText(threads) {
+// threads: what solves run on; pool: what was available to choose from (the library measured which is faster).
+function envText(threads, pool = threads) {
   const iso = self.crossOriginIsolated ? 'cross-origin isolated' : 'not isolated';
+  if (threads === undefined) return `${iso} · threads chosen when the model loads`;
+  if (pool > threads) return `${iso} · ${threads} of ${pool} threads (measured faster)`;
   return `${iso} · ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
@@ -396,8 +413,7 @@ async function boot() {
   setBusy(true);
   el.cancel.disabled = true;
   const iso = await ensureIsolation();
-  app.threads = self.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : 1;
-  el.env.textContent = envText(app.threads) + (iso === 'failed' ? ' (isolation failed)' : '');
+  el.env.textContent = envText(self.crossOriginIsolated ? undefined : 1) + (iso === 'failed' ? ' (isolation failed)' : '');
   const params = readParams(location.search);
   for (const key of ['k', 'sigma', 'steps', 'seed', 'noise', 'exit']) el[key].value = params[key] ?? DEFAULTS[key];
   wire();

@@ -2,10 +2,11 @@
 // sparkline, the current best-Q trajectory highlighted and a mark on trajectories that agree with the
 // majority answer. Drawing is batched into animation frames so hundreds of step events per second stay cheap.
 import { trajColor } from './palette.js';
-import { drawBoard, fitCanvas } from './canvas.js';
+import { drawBoard, fitCanvas } from '../lib/canvas.js';
 
 export class TrajectoryView {
   // onLead(cells): the live best-Q trajectory's current answer, so the big board can preview it mid-solve.
+  /** @param {HTMLElement} root @param {{onLead?: (cells: string[]) => void}} [options] */
   constructor(root, { onLead } = {}) {
     this.root = root;
     this.onLead = onLead;
@@ -24,7 +25,7 @@ export class TrajectoryView {
       const card = document.createElement('figure');
       card.className = 'traj';
       card.dataset.testid = 'traj';
-      card.dataset.traj = t;
+      card.dataset.traj = String(t);
       card.dataset.step = '-1';
       card.style.setProperty('--traj', trajColor(t, k));
       const board = document.createElement('canvas');

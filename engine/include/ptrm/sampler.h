@@ -42,6 +42,7 @@ struct SolveOptions {
   StopOnValid stop_on_valid = StopOnValid::None;
   int puzzle_id = 0;         // puzzle embedding row (solve(); solve_many takes one per puzzle)
   int max_batch_rows = 0;    // rows per Session batch; 0 → as many as kActivationBudgetBytes holds
+  Precision precision = Precision::F32;  // Int8: opt-in faster block GEMMs (model.h); off by default
   const std::atomic<bool>* cancel = nullptr;  // checked between steps; set → Error{Cancelled}
 
   void validate() const;     // throws Error{BadOptions} with the offending field named
