@@ -1,7 +1,7 @@
 #!/bin/bash
 # sudoku9m_d64: the shipped sudoku9 (D=64 TRM-MLP) continued on the mixed set (generated 22-40 givens + the tdoku
 # collections, training/build_sudoku.py mix). Re-running this resumes from the checkpoint in this folder.
-# lr 1e-3 until step 1,717 (held-out flat at ~78 % from step ~850), then 3e-4.
+# lr 1e-3 until step 1,923 (held-out flat at ~78 % from step ~850), then 3e-4.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 [ -f training/data/sudoku9m/train.csv ] || /usr/bin/python3 training/build_sudoku.py mix --out training/data/sudoku9m --train 200000 --test 1000
