@@ -1,4 +1,5 @@
-// A puzzle the bundled default Sudoku model solves with the settings below (deterministic: fixed seed), picked
+// The first screen's puzzle is the default model's demo (assets/models/<default>.demo.json, read through the
+// served model index by fixtures.defaultDemo). SOLVED: a puzzle the bundled 6x6 Sudoku model solves with the settings below (deterministic: fixed seed), picked
 // from the model's own evaluation, so the e2e tests can demand a *valid* answer rather than just "an answer".
 // Picked: assets/puzzles/sudoku6.txt line 1 (held-out test split); `build-model/ptrm solve --model
 // assets/models/sudoku6.safetensors --puzzle … --k 4 --sigma 0.3 --steps 16 --seed 1 --json` → valid, equal to the

@@ -175,12 +175,33 @@ StopOnValid parse_stop_on_valid(std::string_view name, std::string_view what) {
                                          std::string(name) + "'");
 }
 
+SelectPolicy parse_select(std::string_view name, std::string_view what) {
+  if (name == "bestQ") return SelectPolicy::BestQ;
+  if (name == "mode") return SelectPolicy::Mode;
+  if (name == "valid") return SelectPolicy::Valid;
+  throw Error(ErrorKind::BadOptions,
+              std::string(what) + " must be 'bestQ', 'mode' or 'valid', got '" + std::string(name) + "'");
+}
+
+const char* select_name(SelectPolicy policy) {
+  switch (policy) {
+    case SelectPolicy::BestQ: return "bestQ";
+    case SelectPolicy::Mode: return "mode";
+    case SelectPolicy::Valid: return "valid";
+  }
+  return "bestQ";
+}
+
 void SolveOptions::validate() const {
-  if (k < 1 || k > 1024) bad_options("k must be in 1..1024 (got " + std::to_string(k) + ")");
-  if (!std::isfinite(sigma) || sigma < 0.0f || sigma > 10.0f)
-    bad_options("sigma must be a finite number in [0, 10] (got " + std::to_string(sigma) + ")");
-  if (steps < 0 || steps > 1024) bad_options("steps must be in 1..1024, or 0 for the model's halt_max_steps (got " +
-                                             std::to_string(steps) + ")");
+  using L = SolveLimits;
+  if (k < 1 || k > L::k_max)
+    bad_options("k must be in 1.." + std::to_string(L::k_max) + " (got " + std::to_string(k) + ")");
+  if (!std::isfinite(sigma) || sigma < 0.0f || sigma > L::sigma_max)
+    bad_options("sigma must be a finite number in [0, " + std::to_string(static_cast<int>(L::sigma_max)) + "] (got " +
+                std::to_string(sigma) + ")");
+  if (steps < 0 || steps > L::steps_max)
+    bad_options("steps must be in 1.." + std::to_string(L::steps_max) +
+                ", or 0 for the model's halt_max_steps (got " + std::to_string(steps) + ")");
   if (max_batch_rows < 0 || max_batch_rows > 65536)
     bad_options("max_batch_rows must be in 1..65536, or 0 for automatic (got " + std::to_string(max_batch_rows) + ")");
   if (puzzle_id < 0) bad_options("puzzle_id must be >= 0");
@@ -208,6 +229,8 @@ std::vector<SolveResult> solve_many(const Model& model, ThreadPool& pool, const 
                 ", vocab " + std::to_string(c.vocab_size) + ")");
   if (opt.stop_on_valid != StopOnValid::None && !task.has_checker())
     bad_options("stop_on_valid needs an answer checker, and task '" + task.name() + "' has none");
+  if (opt.select == SelectPolicy::Valid && !task.has_checker())
+    bad_options("select=valid needs an answer checker, and task '" + task.name() + "' has none");
   if (!puzzle_ids.empty() && puzzle_ids.size() != questions.size())
     bad_options("puzzle_ids must be empty or have one id per question");
   std::vector<int32_t> ids = puzzle_ids.empty() ? std::vector<int32_t>(questions.size(), opt.puzzle_id) : puzzle_ids;
@@ -250,6 +273,7 @@ std::vector<SolveResult> solve_many(const Model& model, ThreadPool& pool, const 
   } catch (const std::bad_alloc&) {
     bad_options("not enough memory for a batch of " + std::to_string(batch) + " rows; lower k or max_batch_rows");
   }
+  for (SolveResult& r : results) r.selection = select(r, 0, nullptr, opt.select);
   return results;
 }
 
@@ -258,12 +282,13 @@ SolveResult solve(const Model& model, ThreadPool& pool, const Task& task, const 
   return std::move(solve_many(model, pool, task, {question}, {options.puzzle_id}, options, on_step)[0]);
 }
 
-Selection select(const SolveResult& result, int k_prefix, const int32_t* label) {
+Selection select(const SolveResult& result, int k_prefix, const int32_t* label, SelectPolicy policy) {
   const int K = static_cast<int>(result.trajectories.size());
   if (k_prefix < 0 || k_prefix > K)
     bad_options("selection prefix " + std::to_string(k_prefix) + " is outside 0.." + std::to_string(K));
   Selection sel;
   sel.k = k_prefix ? k_prefix : K;
+  sel.policy = policy;
   if (sel.k == 0) return sel;
   auto final_q = [&](int t) {
     const auto& q = result.trajectories[t].q_halt;
@@ -291,6 +316,15 @@ Selection select(const SolveResult& result, int k_prefix, const int32_t* label) 
       best = &g;
   sel.mode = best->rep;
   sel.mode_count = best->count;
+  // The policy's choice. Valid: the highest-q checker-valid trajectory (strict '>': lowest index among ties),
+  // best-Q when none is valid.
+  sel.chosen = policy == SelectPolicy::Mode ? sel.mode : sel.best_q;
+  if (policy == SelectPolicy::Valid) {
+    int best_valid = -1;
+    for (int t = 0; t < sel.k; ++t)
+      if (result.trajectories[t].valid && (best_valid < 0 || final_q(t) > final_q(best_valid))) best_valid = t;
+    if (best_valid >= 0) sel.chosen = best_valid;
+  }
   if (label) {
     const size_t L = result.trajectories[0].answer.size();
     auto correct = [&](int t) {
