@@ -21,7 +21,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ptrm_ref import load_ptrm  # noqa: E402
 
-# The puzzle `ptrm bench` feeds (engine/cli/bench.cpp); a step's cost does not depend on it, but keeping the same
+# The puzzle `ptrm bench` feeds (cli/bench.cpp); a step's cost does not depend on it, but keeping the same
 # input makes the two runs the same computation.
 PUZZLE = "..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3.."
 CONFIGS = ("mlp_t", "attention")

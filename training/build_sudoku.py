@@ -6,7 +6,7 @@ Generated sets (side 6 with 2x3 boxes, or side 9):
 Train and test come from different seeds; a train puzzle equivalent to a test puzzle (same canonical key, i.e. equal
 up to band/row/stack/column permutations and digit relabelling) is dropped, as are duplicates inside a split.
 
-Sudoku-Extreme-like set from the tdoku source collections in /work/shared/data/sudoku-sources:
+Sudoku-Extreme-like set from the tdoku source collections in ../shared/data/sudoku-sources:
     build_sudoku.py extreme --out training/data/sudoku9x --test-fraction 0.1
 Each puzzle is solved and rated (backtracks of the MRV solver in builders/sudoku_solver.h), then split 90/10 at
 random; train puzzles equivalent (digit relabelling) to a test puzzle are dropped. Canonical keys for side 9 only
@@ -23,7 +23,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILDERS = os.path.join(HERE, "builders")
-SUDOKU_SOURCES = "/work/shared/data/sudoku-sources"
+SUDOKU_SOURCES = os.path.join(HERE, "..", "..", "shared", "data", "sudoku-sources")  # ../shared from the repo
 EXTREME_FILES = ("puzzles2_17_clue.csv", "puzzles3_magictour_top1465.csv", "puzzles5_forum_hardest_1905_11+.csv")
 HEADER = "source,question,answer,rating\n"
 
@@ -106,6 +106,38 @@ def build_extreme(args) -> None:
     write_csv(os.path.join(args.out, "train.csv"), train)
 
 
+def build_mix(args) -> None:
+    """Generated puzzles over a givens range plus the rated tdoku collections, each with its own held-out split.
+
+    train.csv: generated train rows + (1 - test_fraction) of every collection, shuffled.
+    test.csv: generated held-out puzzles of ordinary difficulty (--test-givens, another seed).
+    test_<collection>.csv: each collection's held-out rows (never in train, nor any digit relabelling of them).
+    """
+    gen = tool("sudoku_gen")
+    lo, hi = args.givens
+    tlo, thi = args.test_givens
+    rows = lambda count, seed, a, b: run_rows([gen, "gen", "--side", "9", "--count", str(count), "--seed",  # noqa
+                                              str(seed), "--min-givens", str(a), "--max-givens", str(b)])
+    test = dedup(rows(args.test, 2 * args.seed + 1, tlo, thi), set())
+    banned = {r[4] for r in test}
+    rng = random.Random(args.seed)
+    train: list[list[str]] = []
+    for name in EXTREME_FILES:
+        with open(os.path.join(args.sources, name)) as f:
+            coll = dedup(run_rows([gen, "rate", "--side", "9"], f.read()), banned)
+        rng.shuffle(coll)
+        n_test = int(round(len(coll) * args.test_fraction))
+        held = coll[:n_test]
+        banned |= {r[4] for r in held}
+        write_csv(os.path.join(args.out, f"test_{name.split('_')[0]}.csv"), held)
+        train += coll[n_test:]
+    train += rows(args.train, 2 * args.seed + 2, lo, hi)
+    train = dedup(train, banned)
+    rng.shuffle(train)
+    write_csv(os.path.join(args.out, "test.csv"), test)
+    write_csv(os.path.join(args.out, "train.csv"), train)
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="mode", required=True)
@@ -122,8 +154,21 @@ def main(argv=None) -> None:
     e.add_argument("--sources", default=SUDOKU_SOURCES)
     e.add_argument("--test-fraction", type=float, default=0.1)
     e.add_argument("--seed", type=int, default=0)
+    m = sub.add_parser("mix", help="generated puzzles + the tdoku collections, each with a held-out split")
+    m.add_argument("--out", required=True)
+    m.add_argument("--train", type=int, default=200000, help="generated train puzzles")
+    m.add_argument("--test", type=int, default=1000, help="generated held-out puzzles")
+    m.add_argument("--givens", type=parse_range, default=(22, 40), help="generated train givens range")
+    m.add_argument("--test-givens", type=parse_range, default=(22, 35), help="generated held-out givens range")
+    m.add_argument("--sources", default=SUDOKU_SOURCES)
+    m.add_argument("--test-fraction", type=float, default=0.1, help="held-out share of each collection")
+    m.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
-    if args.mode == "gen":
+    if args.mode == "mix":
+        if min(args.train, args.test) <= 0 or not 0 < args.test_fraction < 1:
+            p.error("--train/--test must be positive and --test-fraction in (0, 1)")
+        build_mix(args)
+    elif args.mode == "gen":
         if min(args.train, args.test) <= 0:
             p.error("--train and --test must be positive")
         build_generated(args)

@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from ptrm_ref import TRM, ModelConfig, build_model, write_ptrm  # noqa: E402
+from ptrm_ref.ptrm_file import read_ptrm  # noqa: E402
 from ptrm_train.augment import augment  # noqa: E402
 from ptrm_train.data import CurriculumSampler, load_csv  # noqa: E402
 from ptrm_train.evaluate import evaluate  # noqa: E402
@@ -79,6 +80,8 @@ def parse_args(argv=None):
                    help="steps over which the training pool grows from the easiest to all puzzles (0 = off)")
     p.add_argument("--no-aug", action="store_true", help="disable the on-the-fly validity-preserving shuffles")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init-from", help="ptrm safetensors file whose weights start a fresh run (model and EMA; the "
+                                       "optimizer starts fresh); its config must match this run's")
     # budget, evaluation, checkpoints
     p.add_argument("--max-steps", type=int, default=65104)
     p.add_argument("--max-minutes", type=float, default=0, help="stop after this much training time (0 = none)")
@@ -88,6 +91,9 @@ def parse_args(argv=None):
     p.add_argument("--eval-batch", type=int, default=256)
     p.add_argument("--ckpt-every-min", type=float, default=5)
     p.add_argument("--keep-ckpts", type=int, default=3)
+    p.add_argument("--compact-ckpt", action="store_true",
+                   help="checkpoints meant for git (training/checkpoints/<run>): Adam moments in bf16 and no live "
+                        "carry (a resume restarts the in-flight slots on fresh puzzles); weights and EMA stay fp32")
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--allow-slow-blas", action="store_true")
     p.add_argument("--export", help="write the EMA model as a ptrm safetensors file at the end")
@@ -215,16 +221,22 @@ class Trainer:
         self.recipe = vars(args)  # the training options the weights came from (the checkpoint's, once resumed)
         if args.resume:
             self.load_latest()
+        if args.init_from and self.step == 0:
+            self.init_from(args.init_from)
 
     # ---------------------------------------------------------------- checkpoints
     def save(self) -> None:
         if self.rank != 0:
             return
-        c = self.carry
+        c = None if self.args.compact_ckpt else self.carry
+        opt = self.opt.state_dict()
+        if self.args.compact_ckpt:  # torch's Optimizer.load_state_dict casts floating state back to the param dtype
+            opt["state"] = {i: {k: v.to(torch.bfloat16) if torch.is_tensor(v) and v.is_floating_point() else v
+                                for k, v in st.items()} for i, st in opt["state"].items()}
         state = {
             "step": self.step, "train_s": self.train_s, "puzzles": self.puzzles,
             "config": self.config.to_dict(), "args": vars(self.args),
-            "model": self.model.state_dict(), "opt": self.opt.state_dict(), "ema": self.ema.state_dict(),
+            "model": self.model.state_dict(), "opt": opt, "ema": self.ema.state_dict(),
             "torch_rng": torch.get_rng_state(), "np_rng": self.rng.bit_generator.state,
             "carry": None if c is None else {"z_H": c.inner.z_H, "z_L": c.inner.z_L, "steps": c.steps,
                                              "halted": c.halted, "current_data": c.current_data},
@@ -259,6 +271,21 @@ class Trainer:
             from ptrm_ref.model import ACTCarry, InnerCarry
             self.carry = ACTCarry(InnerCarry(c["z_H"], c["z_L"]), c["steps"], c["halted"], c["current_data"])
         print(f"resumed {path} at step {self.step} ({self.train_s / 60:.1f} training min)", flush=True)
+
+    def init_from(self, path: str) -> None:
+        """Warm start: continue a shipped model (e.g. one whose run folder is gone) with a fresh optimizer."""
+        tensors, config, _ = read_ptrm(path)
+        want = dataclasses.replace(self.config, halt_max_steps=config.halt_max_steps)
+        if not config.mlp_t and config.pos_encodings != "learned":
+            # no weight depends on the board size (RoPE attention): a small-board model can seed a bigger board
+            want = dataclasses.replace(want, seq_len=config.seq_len, board=config.board)
+        if config != want:
+            raise SystemExit(f"--init-from {path}: model config differs:\n{config}\nvs\n{self.config}")
+        inner = self.model.inner
+        state = {k: t.to(inner.state_dict()[k].dtype) for k, t in tensors.items()}
+        inner.load_state_dict(state, strict=True)
+        self.ema = EMA(self.model, self.args.ema, self.args.ema_warmup)
+        print(f"initialised from {path}", flush=True)
 
     # ---------------------------------------------------------------- training
     def batch(self) -> dict[str, torch.Tensor]:

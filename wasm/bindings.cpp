@@ -14,12 +14,12 @@
 #include "ptrm/config.h"
 #include "ptrm/errors.h"
 #include "ptrm/json.h"
-#include "ptrm/kernels.h"
 #include "ptrm/model.h"
 #include "ptrm/rng.h"
 #include "ptrm/safetensors.h"
 #include "ptrm/sampler.h"
 #include "ptrm/tasks.h"
+#include "ptrm/threadpool.h"
 
 using emscripten::typed_memory_view;
 using emscripten::val;

@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "ptrm/kernels.h"
+#include "kernels/kernels.h"
 
 namespace {
 

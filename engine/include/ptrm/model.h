@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "ptrm/config.h"
-#include "ptrm/kernels.h"
+#include "ptrm/threadpool.h"
 
 namespace ptrm {
 

@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ptrm/kernels.h"
 #include "ptrm/model.h"
+#include "ptrm/threadpool.h"
 
 namespace ptrm {
 

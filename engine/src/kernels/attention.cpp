@@ -7,8 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/kernels.h"
 #include "kernels/vexp.h"
-#include "ptrm/kernels.h"
 
 namespace ptrm {
 namespace {

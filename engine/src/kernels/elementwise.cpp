@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/kernels.h"
 #include "kernels/vexp.h"
-#include "ptrm/kernels.h"
 
 namespace ptrm {
 namespace {

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "ptrm/errors.h"
-#include "ptrm/kernels.h"
+#include "kernels/kernels.h"
 
 namespace ptrm {
 namespace {

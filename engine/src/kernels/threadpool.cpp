@@ -2,7 +2,7 @@
 #include <pthreadpool.h>
 
 #include "ptrm/errors.h"
-#include "ptrm/kernels.h"
+#include "ptrm/threadpool.h"
 
 namespace ptrm {
 

@@ -2,7 +2,7 @@
 #pragma once
 #include <vector>
 
-#include "ptrm/kernels.h"
+#include "kernels/kernels.h"
 #include "ptrm/model.h"
 
 namespace ptrm::detail {

@@ -1,7 +1,6 @@
 // PTRM sampler: B puzzles × K trajectories run as rows of one Session batch (or several, when they do not fit),
 // Gaussian noise keyed by trajectory, per-step events, early exits with real compaction, and selection.
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -21,16 +20,6 @@ constexpr uint32_t kBothYTraj = 0x40000000u;           // zH noise stream when b
 constexpr uint32_t kStepKeyStride = 1024;              // noise key = step·1024 (+ 1 + inner call)
 
 [[noreturn]] void bad_options(const std::string& m) { throw Error(ErrorKind::BadOptions, m); }
-
-// Murmur3's finaliser: a bijective, well-mixed 32-bit hash; bit j of hash(i) is the JL sign of (i, j).
-uint32_t mix32(uint32_t h) {
-  h ^= h >> 16;
-  h *= 0x85EBCA6Bu;
-  h ^= h >> 13;
-  h *= 0xC2B2AE35u;
-  h ^= h >> 16;
-  return h;
-}
 
 // Runs a contiguous range of (puzzle, trajectory) units through one Session, batch after batch.
 class Runner {
@@ -158,64 +147,6 @@ class Runner {
 };
 
 }  // namespace
-
-NoiseOn parse_noise_on(std::string_view name, std::string_view what) {
-  if (name == "z") return NoiseOn::Z;
-  if (name == "y") return NoiseOn::Y;
-  if (name == "both") return NoiseOn::Both;
-  throw Error(ErrorKind::BadOptions,
-              std::string(what) + " must be 'z', 'y' or 'both', got '" + std::string(name) + "'");
-}
-
-StopOnValid parse_stop_on_valid(std::string_view name, std::string_view what) {
-  if (name == "none") return StopOnValid::None;
-  if (name == "trajectory") return StopOnValid::Trajectory;
-  if (name == "solve") return StopOnValid::Solve;
-  throw Error(ErrorKind::BadOptions, std::string(what) + " must be 'none', 'trajectory' or 'solve', got '" +
-                                         std::string(name) + "'");
-}
-
-SelectPolicy parse_select(std::string_view name, std::string_view what) {
-  if (name == "bestQ") return SelectPolicy::BestQ;
-  if (name == "mode") return SelectPolicy::Mode;
-  if (name == "valid") return SelectPolicy::Valid;
-  throw Error(ErrorKind::BadOptions,
-              std::string(what) + " must be 'bestQ', 'mode' or 'valid', got '" + std::string(name) + "'");
-}
-
-const char* select_name(SelectPolicy policy) {
-  switch (policy) {
-    case SelectPolicy::BestQ: return "bestQ";
-    case SelectPolicy::Mode: return "mode";
-    case SelectPolicy::Valid: return "valid";
-  }
-  return "bestQ";
-}
-
-void SolveOptions::validate() const {
-  using L = SolveLimits;
-  if (k < 1 || k > L::k_max)
-    bad_options("k must be in 1.." + std::to_string(L::k_max) + " (got " + std::to_string(k) + ")");
-  if (!std::isfinite(sigma) || sigma < 0.0f || sigma > L::sigma_max)
-    bad_options("sigma must be a finite number in [0, " + std::to_string(static_cast<int>(L::sigma_max)) + "] (got " +
-                std::to_string(sigma) + ")");
-  if (steps < 0 || steps > L::steps_max)
-    bad_options("steps must be in 1.." + std::to_string(L::steps_max) +
-                ", or 0 for the model's halt_max_steps (got " + std::to_string(steps) + ")");
-  if (max_batch_rows < 0 || max_batch_rows > 65536)
-    bad_options("max_batch_rows must be in 1..65536, or 0 for automatic (got " + std::to_string(max_batch_rows) + ")");
-  if (puzzle_id < 0) bad_options("puzzle_id must be >= 0");
-}
-
-void latent_summary(const float* zH, size_t n, float out[32]) {
-  float acc[32] = {};
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t h = mix32(static_cast<uint32_t>(i) * 0x9E3779B9u + 0x7F4A7C15u);
-    for (int j = 0; j < 32; ++j) acc[j] += ((h >> j) & 1u) ? -zH[i] : zH[i];
-  }
-  const float scale = 1.0f / std::sqrt(static_cast<float>(n));
-  for (int j = 0; j < 32; ++j) out[j] = acc[j] * scale;
-}
 
 std::vector<SolveResult> solve_many(const Model& model, ThreadPool& pool, const Task& task,
                                     const std::vector<std::vector<int32_t>>& questions,

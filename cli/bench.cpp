@@ -13,10 +13,10 @@
 #include <optional>
 
 #include "cli.h"
+#include "kernels/kernels.h"  // Linear: the GEMM-only bound times the private GEMM wrapper
 #include "ptrm/config.h"
 #include "ptrm/errors.h"
 #include "ptrm/json.h"
-#include "ptrm/kernels.h"
 #include "ptrm/model.h"
 #include "ptrm/rng.h"
 #include "ptrm/safetensors.h"

@@ -1,0 +1,12 @@
+#!/bin/bash
+# sudoku9m_d64: the shipped sudoku9 (D=64 TRM-MLP) continued on the mixed set (generated 22-40 givens + the tdoku
+# collections, training/build_sudoku.py mix). Re-running this resumes from the checkpoint in this folder.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+[ -f training/data/sudoku9m/train.csv ] || /usr/bin/python3 training/build_sudoku.py mix --out training/data/sudoku9m --train 200000 --test 1000
+exec /usr/bin/python3 training/train.py --task sudoku --train training/data/sudoku9m/train.csv \
+  --test training/data/sudoku9m/test.csv --run training/checkpoints/sudoku9m_d64 --resume \
+  --init-from assets/models/sudoku9.safetensors \
+  --hidden 64 --heads 1 --H-cycles 2 --L-cycles 2 --puzzle-emb-len 1 --n-sup 4 --eval-n-sup 16 \
+  --batch 64 --lr 1e-3 --warmup 50 --wd 0.1 --ema 0.999 --ema-warmup --curriculum 300 --threads 1 \
+  --eval-every-min 15 --eval-limit 500 --ckpt-every-min 10 --keep-ckpts 1 --compact-ckpt "$@"
