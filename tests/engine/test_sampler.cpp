@@ -343,7 +343,7 @@ TEST(Sampler, SelectionPolicyDecidesChosen) {
     return t;
   };
   SolveResult r;
-  r.trajectories = {traj({1}, 0.5f, true), traj({2}, 3.0f, false), traj({1}, 0.2f, true), traj({3}, 0.9f, true),
+  r.trajectories = {traj({1}, 0.5f, false), traj({2}, 3.0f, false), traj({1}, 0.2f, true), traj({3}, 0.9f, true),
                     traj({3}, 0.9f, true), traj({3}, -1.0f, true)};
   using ptrm::SelectPolicy;
   const auto best = ptrm::select(r, 0, nullptr, SelectPolicy::BestQ);
