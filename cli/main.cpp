@@ -14,11 +14,12 @@ namespace {
 constexpr const char* kUsage = R"(usage:
   ptrm solve --model FILE --puzzle TEXT|@FILE [--task sudoku|maze|arc] [--k K] [--sigma S] [--steps N]
              [--seed N] [--noise-on z|y|both] [--noise-every-inner] [--halt-on-q]
-             [--stop-on-valid trajectory|solve] [--threads T] [--json]
+             [--stop-on-valid trajectory|solve] [--select bestQ|mode|valid] [--threads T] [--json]
   ptrm eval  --model FILE --data FILE.csv [--limit N] [--shard i/n] [--k 1,4,16] [--sigma S] [--steps N]
              [--seed N] [--noise-on z|y|both] [--buckets givens|rating [--bucket-width W]] [--threads T] [--json]
   ptrm bench [--threads T] [--k 1,16] [--steps N] [--config mlp_t,attention] [--save-weights DIR] [--json]
-solve: the answer shown is the best-Q trajectory; with --stop-on-valid, the highest-Q checker-valid one if any.
+solve: the answer is the engine's choice by --select: bestQ (default: highest final q_halt), mode (the most
+       frequent answer) or valid (the highest-q checker-valid trajectory, else best-Q).
 eval: --shard i/n takes the i-th of n contiguous slices of the first --limit rows (i from 0).
 bench: --steps N timed supervision steps (median) after one warm-up step, per config and K.
 exit codes: 0 ok, 1 internal error, 2 bad options, 3 bad model, 4 bad puzzle, 5 i/o error
