@@ -250,10 +250,10 @@ async function puzzleFromFile(file) {
 
 const pct = (x) => `${(x * 100).toFixed(x >= 0.995 ? 0 : 1).replace(/\.0$/, '')} %`;
 
-// One line for the picker: name, task, held-out accuracy.
+// One line for the picker: name and held-out accuracy (the task is in the task picker and the info below).
 function modelLabel(m) {
   const acc = m.heldOut && m.heldOut.deterministic ? m.heldOut.deterministic.accuracy : m.exactAccuracy;
-  return `${m.name} — ${taskLabel(m.task, m.board)}${acc >= 0 && acc !== null ? ` · ${pct(acc)} held-out` : ''}`;
+  return `${m.name}${acc >= 0 && acc !== null ? ` · ${pct(acc)} held-out` : ''} · ${taskLabel(m.task, m.board)}`;
 }
 
 function fillModelPicker() {
@@ -532,8 +532,9 @@ async function solve() {
       status(`Cancelled at step ${lastStep} / ${steps}.`);
       setState('ready');
     } else {
-      status(`Solve failed: ${plainError(e)}`, 'bad');
-      boardNote('No answer: see the message above the board.', 'bad');
+      el.progress.textContent = '';
+      status('Solve failed: no answer.', 'bad'); // the alert below says why (and is announced itself)
+      boardNote('No answer (see above)', 'bad');
       showError(e);
     }
   } finally {
@@ -589,11 +590,11 @@ function showResult(res, opts, task, side, puzzleCells) {
   } else {
     const tips = suggestions(res, opts, notePuzzle());
     const broken = bad.size ? `${bad.size} cell${bad.size === 1 ? '' : 's'} break the rules (marked)` : 'it does not solve the puzzle';
-    status(`Invalid answer: ${broken}. Chosen: ${how}.${lowQ}${tips.length ? ` What may help: ${tips.join('; ')}.` : ''}`, 'bad');
+    status(`Invalid answer: ${broken}.${lowQ}${tips.length ? ` What may help: ${tips.join('; ')}.` : ''}`, 'bad');
     boardNote(`Invalid: ${broken}`, 'bad');
   }
   const { bestQ, mode } = res.selection;
-  el.selection.textContent = `best-Q: #${bestQ.traj} (q_halt ${bestQ.qHalt.toFixed(2)}) · ` +
+  el.selection.textContent = `chosen: ${how} · best-Q: #${bestQ.traj} (q_halt ${bestQ.qHalt.toFixed(2)}) · ` +
     (mode.count < 2 ? 'no two trajectories agree' : mode.answer === bestQ.answer ? `the majority answer (${mode.count}×) agrees`
       : `the majority answer (#${mode.traj}, ${mode.count}×) differs`) +
     ` · ${res.timings.trajStepsRun} of ${res.timings.trajStepsBudget} trajectory-steps run`;
