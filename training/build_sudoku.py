@@ -25,6 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BUILDERS = os.path.join(HERE, "builders")
 SUDOKU_SOURCES = os.path.join(HERE, "..", "..", "shared", "data", "sudoku-sources")  # ../shared from the repo
 EXTREME_FILES = ("puzzles2_17_clue.csv", "puzzles3_magictour_top1465.csv", "puzzles5_forum_hardest_1905_11+.csv")
+SHORT_NAMES = {"puzzles2_17_clue.csv": "17clue", "puzzles3_magictour_top1465.csv": "magictour",
+               "puzzles5_forum_hardest_1905_11+.csv": "forum"}
 HEADER = "source,question,answer,rating\n"
 
 
@@ -106,6 +108,12 @@ def build_extreme(args) -> None:
     write_csv(os.path.join(args.out, "train.csv"), train)
 
 
+def relabel_key(question: str) -> str:
+    """sudoku_solver.h's canonical_key for side 9: digits renamed 1, 2, ... in order of first appearance."""
+    names: dict[str, str] = {}
+    return "".join(ch if ch in ".0" else names.setdefault(ch, str(len(names) + 1)) for ch in question)
+
+
 def build_mix(args) -> None:
     """Generated puzzles over a givens range plus the rated tdoku collections, each with its own held-out split.
 
@@ -123,14 +131,18 @@ def build_mix(args) -> None:
     rng = random.Random(args.seed)
     train: list[list[str]] = []
     for name in EXTREME_FILES:
+        # The collections ship verified unique solutions (../shared/data/sudoku-sources/SOURCE.md); only the
+        # held-out rows are re-solved and rated here (the rater needs ~20 ms per 17-clue puzzle).
         with open(os.path.join(args.sources, name)) as f:
-            coll = dedup(run_rows([gen, "rate", "--side", "9"], f.read()), banned)
-        rng.shuffle(coll)
-        n_test = int(round(len(coll) * args.test_fraction))
-        held = coll[:n_test]
+            lines = f.read().splitlines()[1:]
+        rng.shuffle(lines)
+        n_test = int(round(len(lines) * args.test_fraction))
+        held = dedup(run_rows([gen, "rate", "--side", "9"], HEADER + "\n".join(lines[:n_test]) + "\n"), banned)
         banned |= {r[4] for r in held}
-        write_csv(os.path.join(args.out, f"test_{name.split('_')[0]}.csv"), held)
-        train += coll[n_test:]
+        coll = [r.split(",")[:3] for r in lines[n_test:]]
+        coll = [[src, q, a, "-1", relabel_key(q)] for src, q, a in coll]
+        write_csv(os.path.join(args.out, f"test_{SHORT_NAMES[name]}.csv"), held)
+        train += coll
     train += rows(args.train, 2 * args.seed + 2, lo, hi)
     train = dedup(train, banned)
     rng.shuffle(train)

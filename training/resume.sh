@@ -1,7 +1,8 @@
 #!/bin/bash
 # Restart every open training run of the campaign in the background: each training/checkpoints/<run>/cmd.sh
 # resumes from the checkpoint committed in its folder (or starts it), niced, output in training/runs/<run>.out.
-# A run is closed by adding a file named DONE to its folder.   usage: bash training/resume.sh [RUN ...]
+# A run is closed by adding a file named DONE to its folder.
+# usage: [NICE=10] bash training/resume.sh [RUN ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p training/runs
@@ -9,6 +10,6 @@ runs=("$@")
 [ ${#runs[@]} -gt 0 ] || for d in training/checkpoints/*/; do [ -f "$d/DONE" ] || runs+=("$(basename "$d")"); done
 for run in "${runs[@]}"; do
   if pgrep -f "train.py .*--run training/checkpoints/$run( |$)" >/dev/null; then echo "$run: already running"; continue; fi
-  nohup nice -n 10 bash "training/checkpoints/$run/cmd.sh" >> "training/runs/$run.out" 2>&1 &
+  nohup nice -n "${NICE:-10}" bash "training/checkpoints/$run/cmd.sh" >> "training/runs/$run.out" 2>&1 &
   echo "$run: started (pid $!, log training/runs/$run.out)"
 done

@@ -155,3 +155,46 @@ def test_load_csv_rejects_malformed(tmp_path):
     p.write_text("source,question,answer,rating\nx," + "1" * 35 + ",1,0\n")
     with pytest.raises(DataError):
         load_csv(str(p), "sudoku")
+
+
+def test_build_sudoku_mix_holds_out_each_collection(tmp_path):
+    """mix: generated rows + every collection's train part in train.csv; each collection's held-out rows (and
+    their digit relabellings) never in train."""
+    src = tmp_path / "sources"
+    src.mkdir()
+    gen = sudoku_rows("gen", "--side", "9", "--count", "60", "--seed", "11", "--min-givens", "24",
+                      "--max-givens", "30")
+    import build_sudoku
+    for i, name in enumerate(build_sudoku.EXTREME_FILES):
+        with open(src / name, "w") as f:
+            f.write("source,question,answer,rating\n")
+            for r in gen[20 * i:20 * i + 20]:
+                f.write(f"{name[:-4]},{r[1]},{r[2]},-1\n")
+    out = tmp_path / "mix"
+    subprocess.run([sys.executable, os.path.join(TRAINING, "build_sudoku.py"), "mix", "--out", str(out),
+                    "--train", "50", "--test", "20", "--givens", "30-36", "--test-givens", "25-30",
+                    "--sources", str(src), "--test-fraction", "0.25", "--seed", "3"], check=True, capture_output=True)
+    train = load_csv(str(out / "train.csv"), "sudoku")
+    key = build_sudoku.relabel_key
+    train_keys = {key("".join(".123456789"[t - 1] if t > 1 else "." for t in row)) for row in train.inputs}
+    for short in build_sudoku.SHORT_NAMES.values():
+        held = load_csv(str(out / f"test_{short}.csv"), "sudoku")
+        assert len(held) == 5
+        held_keys = {key("".join(".123456789"[t - 1] if t > 1 else "." for t in row)) for row in held.inputs}
+        assert not held_keys & train_keys
+    assert len(train) == 50 + 3 * 15
+    assert len(load_csv(str(out / "test.csv"), "sudoku")) == 20
+
+
+def test_official_maze_layout_converts_to_csv(tmp_path):
+    """--official: the TRM npy layout (tokens 1..5 = '# SGo') becomes question/answer text, rating = path cells."""
+    q = np.array([[3, 2, 4, 1], [1, 3, 2, 4]], np.uint8)
+    a = np.array([[3, 5, 4, 1], [1, 3, 5, 4]], np.uint8)
+    for split in ("train", "test"):
+        (tmp_path / "in" / split).mkdir(parents=True)
+        np.save(tmp_path / "in" / split / "all__inputs.npy", q)
+        np.save(tmp_path / "in" / split / "all__labels.npy", a)
+    subprocess.run([sys.executable, os.path.join(TRAINING, "build_maze.py"), "--official", str(tmp_path / "in"),
+                    "--out", str(tmp_path / "out")], check=True, capture_output=True)
+    rows = (tmp_path / "out" / "test.csv").read_text().splitlines()
+    assert rows[1:] == ["maze-hard,S G#,SoG#,3", "maze-hard,#S G,#SoG,3"]

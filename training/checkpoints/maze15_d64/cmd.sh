@@ -9,4 +9,4 @@ exec /usr/bin/python3 training/train.py --task maze --train training/data/maze15
   --init-from assets/models/maze8.safetensors \
   --hidden 64 --heads 2 --H-cycles 2 --L-cycles 2 --puzzle-emb-len 1 --n-sup 8 --eval-n-sup 16 \
   --batch 64 --lr 1e-3 --warmup 50 --wd 0.1 --ema 0.999 --ema-warmup --curriculum 1000 --threads 1 \
-  --eval-every-min 15 --eval-limit 200 --ckpt-every-min 10 --keep-ckpts 1 --compact-ckpt "$@"
+  --eval-every-min 30 --eval-limit 100 --ckpt-every-min 10 --keep-ckpts 1 --compact-ckpt "$@"
