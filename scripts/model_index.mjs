@@ -1,6 +1,7 @@
 // Lists the shipped models (assets/models/*.safetensors) for the web app's model picker; file names are
 // relative to the index itself, so the same JSON works when web/ and assets/ are copied to a static host.
 // Reads only each file's safetensors header (8-byte length + JSON), never the tensors.
+import { createHash } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 
@@ -48,6 +49,12 @@ async function readJson(file) {
   }
 }
 
+// Identifies a model file by its metadata (name, training run, config, accuracy): a retrained model replacing the
+// file changes it, so a demo puzzle picked for the old one is not shown for the new one.
+export function metadataHash(meta) {
+  return createHash('sha256').update(JSON.stringify(meta || {})).digest('hex').slice(0, 16);
+}
+
 function num(x) {
   const v = Number(x);
   return Number.isFinite(v) ? v : -1;
@@ -81,8 +88,13 @@ export async function modelIndex(dir) {
       trained: settings && settings.trained ? settings.trained : null,
       heldOut: settings && settings.heldOut ? settings.heldOut : null,
       ...(cardError ? { cardError } : {}),
-      demo: demo && demo.puzzle ? { puzzle: demo.puzzle, settings: demo.settings || null } : null,
+      // Only for the model it was picked for (scripts/pick_demo_puzzle.mjs records the metadata hash).
+      demo: demo && demo.puzzle && meta && demo.model_metadata_sha256 === metadataHash(meta)
+        ? { puzzle: demo.puzzle, settings: demo.settings || null } : null,
+      ...(demo && meta && demo.model_metadata_sha256 !== metadataHash(meta)
+        ? { demoError: 'the demo puzzle was picked for another version of this model: rerun scripts/pick_demo_puzzle.mjs' } : {}),
       readable: meta !== null,
+      metadataHash: meta ? metadataHash(meta) : null,
     });
   }
   const rank = (m) => [m.readable ? 0 : 1, m.task === 'sudoku' ? 0 : 1, -(m.board ?? 0), -(m.exactAccuracy ?? -1)];

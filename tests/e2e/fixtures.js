@@ -64,7 +64,9 @@ async function recordStatus(page) {
 async function defaultDemo(page) {
   const index = await (await page.request.get('/assets/models/index.json')).json();
   const model = index.models.find((m) => m.file === index.default);
-  if (!model || !model.demo) throw new Error(`default model ${index.default} has no demo puzzle: run scripts/pick_demo_puzzle.mjs`);
+  if (!model || !model.demo) {
+    throw new Error(`default model ${index.default} has no demo puzzle: ${(model && model.demoError) || 'run scripts/pick_demo_puzzle.mjs'}`);
+  }
   return { index, model, demo: model.demo };
 }
 
