@@ -89,9 +89,9 @@ struct Gemm {
   int in, out, rows_per_traj;
 };
 
-// The projection GEMMs of one supervision step in execution order (trm-spec §3.1): H_cycles × (L_cycles z
-// updates + 1 y update) net calls of L_layers blocks, then lm_head on the seq_len answer positions and q_head
-// on position 0.
+// The projection GEMMs of one supervision step in execution order (docs/references.md "One supervision step"):
+// H_cycles × (L_cycles z updates + 1 y update) net calls of L_layers blocks, then lm_head on the seq_len answer
+// positions and q_head on position 0.
 std::vector<Gemm> step_gemms(const Model& m) {
   const ModelConfig& c = m.config;
   const int D = c.hidden_size, S = c.seq_total(), I = c.inter(D);
@@ -207,11 +207,11 @@ Measurement measure(const Model& model, ThreadPool& pool, int k, int reps) {
 }  // namespace
 
 int run_bench(const std::vector<std::string>& argv) {
-  Args args("bench", argv, {"threads", "k", "steps", "config", "save-weights"}, {"json"});
+  Args args(command("bench"), argv);
   int threads = thread_count(args);
   std::vector<int> ks = args.int_list("k", {1, 16}, 1, 1024);
   int reps = static_cast<int>(args.integer("steps", 5, 1, 1000));
-  std::string which = args.choice("config", "mlp_t,attention", {"mlp_t,attention", "mlp_t", "attention"});
+  std::string which = args.choice("config", "mlp_t,attention");
   bool json = args.flag("json");
   std::optional<std::string> save_dir = args.get("save-weights");
 

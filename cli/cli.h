@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,17 +13,43 @@
 
 namespace ptrm::cli {
 
-// Options of one subcommand. Accepts `--name value` and `--name=value`; switches take no value. Unknown
-// options, missing values, repeated options and positional words are Error{BadOptions}.
+// One option of a subcommand. The parser accepts exactly the declared options and --help is printed from the same
+// declarations (cli/commands.cpp), so the usage text cannot drift from what the parser takes.
+struct Option {
+  std::string name = {};             // without the leading "--"
+  std::string value = {};            // placeholder shown in usage ("K", "FILE"); none and no choices: a switch
+  std::string help = {};             // one line for `ptrm CMD --help`
+  std::vector<std::string> choices = {};  // when set: the only accepted values (Args::choice); usage shows a|b|c
+  bool required = false;
+  bool takes_value() const { return !value.empty() || !choices.empty(); }
+};
+
+// A subcommand's declaration: what `ptrm CMD --help` and `ptrm --help` print.
+struct Command {
+  std::string name = {};     // "solve"
+  std::string summary = {};  // one line
+  std::vector<Option> options = {};
+  std::string notes = {};    // further lines of `ptrm CMD --help` (and of `ptrm --help`), may be empty
+  int (*run)(const std::vector<std::string>& argv) = nullptr;  // argv excludes "ptrm CMD"; returns the exit code (0)
+};
+
+const std::vector<Command>& commands();             // solve, eval, bench
+const Command* find_command(std::string_view name);  // nullptr if there is no such subcommand
+const Command& command(std::string_view name);       // Internal if there is no such subcommand
+std::string usage();                                // `ptrm --help`
+std::string command_help(const Command& command);   // `ptrm CMD --help`
+
+// The parsed options of one subcommand. Accepts `--name value` and `--name=value`; switches take no value. Unknown
+// options, missing values, repeated options and positional words are Error{BadOptions}. Asking for an option the
+// command does not declare is Error{Internal} (a bug in the CLI, caught by its tests).
 class Args {
  public:
-  Args(std::string command, const std::vector<std::string>& argv, const std::set<std::string>& valued,
-       const std::set<std::string>& switches);
+  Args(const Command& command, const std::vector<std::string>& argv);
 
   bool has(std::string_view name) const;
   bool flag(std::string_view name) const { return has(name); }
   std::optional<std::string> get(std::string_view name) const;
-  std::string required(std::string_view name) const;
+  std::string required(std::string_view name) const;  // the option must be declared required
 
   // Typed values. Syntax errors name the option and the text given; ranges are [lo, hi].
   int64_t integer(std::string_view name, int64_t fallback, int64_t lo, int64_t hi) const;
@@ -32,11 +57,12 @@ class Args {
   double number(std::string_view name, double fallback) const;  // finite only (rejects nan, inf)
   // Comma-separated positive integers in [lo, hi], strictly increasing ("1,4,16").
   std::vector<int> int_list(std::string_view name, std::vector<int> fallback, int lo, int hi) const;
-  // One of `choices`.
-  std::string choice(std::string_view name, std::string fallback, const std::vector<std::string>& choices) const;
+  // One of the option's declared choices.
+  std::string choice(std::string_view name, std::string fallback) const;
 
  private:
-  std::string command_;
+  const Option& declared(std::string_view name) const;
+  const Command& command_;
   std::map<std::string, std::string, std::less<>> values_;
 };
 

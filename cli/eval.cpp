@@ -67,10 +67,7 @@ double frac(int64_t a, int64_t b) { return b ? static_cast<double>(a) / static_c
 }  // namespace
 
 int run_eval(const std::vector<std::string>& argv) {
-  Args args("eval", argv,
-            {"model", "data", "limit", "shard", "k", "sigma", "steps", "seed", "noise-on", "buckets", "bucket-width",
-             "threads"},
-            {"noise-every-inner", "json"});
+  Args args(command("eval"), argv);
   SolveOptions options = sampler_options(args);
   std::vector<int> ks = args.int_list("k", {1, 4, 16}, 1, INT_MAX);
   options.k = ks.back();
@@ -78,7 +75,7 @@ int run_eval(const std::vector<std::string>& argv) {
   int threads = thread_count(args);
   int64_t limit = args.integer("limit", INT_MAX, 1, INT_MAX);
   Shard shard = parse_shard(args);
-  const std::string bucket_kind = args.choice("buckets", "", {"givens", "rating"});
+  const std::string bucket_kind = args.choice("buckets", "");
   const bool by_bucket = !bucket_kind.empty();
   const int bucket_width = static_cast<int>(args.integer("bucket-width", kDefaultBucketWidth, 1, 1000000));
   bool json = args.flag("json");

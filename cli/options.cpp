@@ -13,7 +13,7 @@ SolveOptions sampler_options(const Args& args) {
   o.steps = static_cast<int>(args.integer("steps", 0, INT_MIN, INT_MAX));
   if (args.has("steps") && o.steps == 0) throw Error(ErrorKind::BadOptions, "--steps: must be at least 1");
   o.seed = args.u64("seed", 0);
-  o.noise_on = parse_noise_on(args.choice("noise-on", "z", {"z", "y", "both"}), "--noise-on");
+  o.noise_on = parse_noise_on(args.choice("noise-on", "z"), "--noise-on");
   o.noise_every_inner = args.flag("noise-every-inner");
   return o;
 }

@@ -13,34 +13,22 @@
 namespace ptrm::cli {
 namespace {
 
-const char* stop_name(StopReason r) {
-  switch (r) {
-    case StopReason::Steps: return "steps";
-    case StopReason::HaltQ: return "halt_q";
-    case StopReason::Valid: return "valid";
-    case StopReason::SolveDone: return "solve_done";
-  }
-  return "steps";
-}
-
 float final_q(const TrajectoryResult& t) { return t.q_halt.empty() ? NAN : t.q_halt.back(); }
 
 }  // namespace
 
 int run_solve(const std::vector<std::string>& argv) {
-  Args args("solve", argv,
-            {"model", "puzzle", "task", "k", "sigma", "steps", "seed", "noise-on", "stop-on-valid", "select", "threads"},
-            {"halt-on-q", "noise-every-inner", "json"});
+  Args args(command("solve"), argv);
   SolveOptions options = sampler_options(args);
   options.k = static_cast<int>(args.integer("k", 1, INT_MIN, INT_MAX));
   options.halt_on_q = args.flag("halt-on-q");
   // The CLI spells "off" by leaving the flag out, so "none" is not one of its choices.
   options.stop_on_valid =
-      parse_stop_on_valid(args.choice("stop-on-valid", "none", {"trajectory", "solve"}), "--stop-on-valid");
-  options.select = parse_select(args.choice("select", "bestQ", {"bestQ", "mode", "valid"}), "--select");
+      parse_stop_on_valid(args.choice("stop-on-valid", "none"), "--stop-on-valid");
+  options.select = parse_select(args.choice("select", "bestQ"), "--select");
   check_options(options);
   int threads = thread_count(args);
-  std::string task_kind = args.choice("task", "", {"sudoku", "maze", "arc"});
+  std::string task_kind = args.choice("task", "");
   std::string model_path = args.required("model");
   std::string puzzle_text = text_or_file(args.required("puzzle"));
   bool json = args.flag("json");
@@ -73,7 +61,7 @@ int run_solve(const std::vector<std::string>& argv) {
       trajs.push_back(Json::Object{{"traj", static_cast<int>(t)},
                                    {"q_halt", std::isfinite(q) ? Json(static_cast<double>(q)) : Json()},
                                    {"steps", tr.steps},
-                                   {"stop", stop_name(tr.stop)},
+                                   {"stop", stop_reason_name(tr.stop)},
                                    {"valid", tr.valid},
                                    {"agrees_with_mode", tr.answer == mode_answer},
                                    {"answer", task->decode(tr.answer.data())}});
@@ -111,7 +99,7 @@ int run_solve(const std::vector<std::string>& argv) {
   std::printf("%5s %9s %6s %-10s %-6s %s\n", "traj", "q_halt", "steps", "stop", "valid", "=mode");
   for (size_t t = 0; t < result.trajectories.size(); ++t) {
     const TrajectoryResult& tr = result.trajectories[t];
-    std::printf("%5zu %9.3f %6d %-10s %-6s %s\n", t, static_cast<double>(final_q(tr)), tr.steps, stop_name(tr.stop),
+    std::printf("%5zu %9.3f %6d %-10s %-6s %s\n", t, static_cast<double>(final_q(tr)), tr.steps, stop_reason_name(tr.stop),
                 !task->has_checker() ? "-" : tr.valid ? "yes" : "no", tr.answer == mode_answer ? "yes" : "no");
   }
   return 0;

@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
 done
 [ -x "$PTRM" ] || { echo "bench.sh: no ptrm binary at $PTRM (build first, or pass --ptrm)" >&2; exit 2; }
 PY=/usr/bin/python3   # Debian's python with python3-torch, not the pyenv one on PATH
-[ -n "$OUT" ] || OUT=$(mktemp -d /tmp/ptrm-bench.XXXXXX)
+[ -n "$OUT" ] || OUT=$(mktemp -d -t ptrm-bench.XXXXXX)
 mkdir -p "$OUT"
 
 echo "# $(date -u +%FT%TZ) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs," \

@@ -15,7 +15,7 @@ THREADS=${THREADS:-1 2}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# --no-liftoff: V8's baseline compiler would otherwise run long wasm calls unoptimised (docs/toolchain.md §5).
+# --no-liftoff: V8's baseline compiler would otherwise run long wasm calls unoptimised (docs/references.md "Toolchain").
 wasm() { node --no-experimental-fetch --no-liftoff "$ROOT/scripts/bench_wasm.mjs" "$TMP" "$1" "$KS" "$STEPS"; }
 for t in $THREADS; do
   "$NATIVE" bench --threads "$t" --k "$KS" --steps "$STEPS" --json --save-weights "$TMP" > "$TMP/native-$t.json"

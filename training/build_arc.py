@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Build the ARC-AGI training/test dataset the way TinyRecursiveModels `dataset/build_arc_dataset.py` does
-(trm-spec.md §4.4), from the ARC JSON collections in ../shared/data.
+(../shared/docs/trm-spec.md §4.4), from the ARC JSON collections in ../shared/data.
 
     # ARC-AGI-1 run (TRM's exact inputs: the Kaggle-format files of trm-kaggle-combined/)
     /usr/bin/python3 training/build_arc.py --preset arc1 --out training/data/arc1
@@ -9,7 +9,7 @@
     # the per-task JSON folders (arc-agi-1/, arc-agi-2/, conceptarc/corpus) instead of the Kaggle files
     /usr/bin/python3 training/build_arc.py --preset arc1 --source raw --out training/data/arc1-raw
     # quick look: 3 tasks per subset, 20 augmentations each
-    /usr/bin/python3 training/build_arc.py --limit-tasks 3 --num-aug 20 --out /tmp/arc-small
+    /usr/bin/python3 training/build_arc.py --limit-tasks 3 --num-aug 20 --out build/arc-small
 
 Procedure (the official one):
 - Subsets: arc1 = training evaluation concept, test set `evaluation`; arc2 = training2 evaluation2 concept, test

@@ -30,7 +30,7 @@ from ptrm_ref.ptrm_file import save_ptrm  # noqa: E402
 from ptrm_train.data import encode  # noqa: E402  (the one text -> token map on the Python side)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUDOKU_CSV = "/work/shared/data/sudoku-sources/puzzles3_magictour_top1465.csv"
+SUDOKU_CSV = os.path.join(os.path.dirname(REPO), "shared", "data", "sudoku-sources", "puzzles3_magictour_top1465.csv")
 OFFICIAL_PREFIX = "_orig_mod.model.inner."
 
 BASE = dict(hidden_size=32, num_heads=4, expansion=4.0, L_layers=2, halt_max_steps=16, puzzle_emb_ndim=32,

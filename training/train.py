@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train a TRM (the ptrm_ref model) with the official recipe, or a cheaper CPU recipe via overrides.
 
-Official defaults (TinyRecursiveModels pretrain.py + config, see /work/shared/docs/trm-spec.md §3.3-3.5, §5):
+Official defaults (TinyRecursiveModels pretrain.py + config, see ../shared/docs/trm-spec.md §3.3-3.5, §5):
 global batch 768, lr 1e-4 with 2000 warm-up steps then constant, AdamATan2 betas (0.9, 0.95), weight decay 1.0,
 puzzle embedding by sign-SGD (lr 1e-4, wd 1.0), EMA 0.999, stablemax CE + 0.5 * q_halt BCE, carry-style deep
 supervision (one optimizer step per supervision step; slots halt after --n-sup steps or when q_halt > 0, with

@@ -60,6 +60,12 @@ val copy_to_js(const char* array_type, const std::vector<T>& v) {
   return val::global(array_type).new_(typed_memory_view(v.size(), v.data()));
 }
 
+// Seeds cross from JS as decimal text (a JS number cannot hold every 64-bit seed): all of `text` must be one.
+bool parse_u64(const std::string& text, uint64_t& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+}
+
 // Options arrive as JSON text with every key present (ptrm.js fills in defaults and rejects unknown keys), so
 // the C++ side only checks types and ranges, with messages naming the key.
 ptrm::Json parse_object(const std::string& json_text) {
@@ -91,8 +97,7 @@ ptrm::SolveOptions parse_options(const ptrm::Json& o, const ptrm::ModelConfig& c
   opt.sigma = static_cast<float>(sigma);
 
   const std::string seed = ptrm::get_string(o, "seed");
-  const auto [end, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), opt.seed);
-  if (seed.empty() || ec != std::errc() || end != seed.data() + seed.size())
+  if (!parse_u64(seed, opt.seed))
     throw ptrm::Error(ErrorKind::BadOptions, "seed must be an integer in [0, 2^64), got '" + seed + "'");
 
   opt.noise_on = ptrm::parse_noise_on(ptrm::get_string(o, "noiseOn"), "noiseOn");
@@ -176,16 +181,6 @@ class StepBatcher {
   std::vector<std::vector<std::string>> answers_;
 };
 
-const char* stop_name(ptrm::StopReason r) {
-  switch (r) {
-    case ptrm::StopReason::Steps: return "steps";
-    case ptrm::StopReason::HaltQ: return "haltQ";
-    case ptrm::StopReason::Valid: return "valid";
-    case ptrm::StopReason::SolveDone: return "solveDone";
-  }
-  return "steps";
-}
-
 // Bounds the result's per-step answer strings (and the JS objects made from them) to ~64 MB.
 constexpr int64_t kMaxHistoryTokens = int64_t{64} << 20;
 
@@ -253,7 +248,7 @@ class Engine {
     out.set("seqLen", c.seq_len);
     out.set("vocabSize", c.vocab_size);
     out.set("hasChecker", task_->has_checker());
-    out.set("params", static_cast<double>(param_count()));
+    out.set("params", static_cast<double>(model_->param_count()));
     out.set("threads", pool_->threads());
     out.set("name", name_);
     out.set("description", description_);
@@ -292,7 +287,7 @@ class Engine {
       o.set("answer", task_->decode(tr.answer.data()));
       o.set("tokens", copy_to_js("Int32Array", tr.answer));
       o.set("steps", tr.steps);
-      o.set("stop", std::string(stop_name(tr.stop)));
+      o.set("stop", std::string(ptrm::stop_reason_name(tr.stop)));
       o.set("valid", tr.valid);
       trajs.call<void>("push", o);
     }
@@ -310,16 +305,6 @@ class Engine {
     return out;
   }
 
-  size_t param_count() const {
-    const ptrm::Model& m = *model_;
-    size_t n = m.embed_tokens.size() + m.lm_head.size() + m.q_head_w.size() + m.q_head_b.size() +
-               m.puzzle_emb.size() + m.embed_pos.size() + m.H_init.size() + m.L_init.size();
-    for (const auto& b : m.blocks)
-      n += b.qkv_proj.size() + b.o_proj.size() + b.mlp_t_gate_up.size() + b.mlp_t_down.size() +
-           b.mlp_gate_up.size() + b.mlp_down.size();
-    return n;
-  }
-
   std::unique_ptr<ptrm::Model> model_;
   std::unique_ptr<ptrm::Task> task_;
   std::unique_ptr<ptrm::ThreadPool> pool_;
@@ -330,9 +315,7 @@ class Engine {
 val rng_normals(const std::string& seed_text, int traj, int step, int first_elem, int count) {
   return guarded([&] {
     uint64_t seed = 0;
-    const auto [end, ec] = std::from_chars(seed_text.data(), seed_text.data() + seed_text.size(), seed);
-    if (seed_text.empty() || ec != std::errc() || end != seed_text.data() + seed_text.size() || count < 0 ||
-        count > (1 << 20) || traj < 0 || step < 0 || first_elem < 0)
+    if (!parse_u64(seed_text, seed) || count < 0 || count > (1 << 20) || traj < 0 || step < 0 || first_elem < 0)
       throw ptrm::Error(ptrm::ErrorKind::BadOptions, "rngNormals: bad arguments");
     std::vector<float> out(count);
     for (int i = 0; i < count; ++i)

@@ -3,7 +3,9 @@
 // solve blocks the calling thread, which is why ptrm.js runs this inside a Worker by default.
 import { errorFromKind, InternalError } from './errors.js';
 
-const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+// Environment facts every module of the JS API shares (defined here once; ptrm.js and worker.js import them).
+export const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+export const now = () => (typeof performance === 'object' ? performance.now() : Date.now());
 
 // A tiny module whose only function returns a v128: valid iff the engine supports WebAssembly SIMD128.
 const SIMD_PROBE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0,
@@ -104,10 +106,6 @@ export class EngineCore {
     this.engine = null;
     if (this.module.PThread) this.module.PThread.terminateAllThreads();
   }
-}
-
-function now() {
-  return typeof performance === 'object' ? performance.now() : Date.now();
 }
 
 // Raw bindings result → the public result of docs/design.md. The chosen trajectory is the engine's (its

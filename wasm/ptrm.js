@@ -3,18 +3,15 @@
 //
 //   const solver = await Solver.load('model.safetensors', { onProgress, threads, worker: true, wasmBase });
 //   const result = await solver.solve(puzzleText, { k: 16, sigma: 0.1, onStep, signal });
-import { EngineCore, hasSimd, hasThreads } from './engine.js';
+import { EngineCore, hasSimd, hasThreads, isNode, now } from './engine.js';
 import {
   PtrmError, BadModelError, BadPuzzleError, BadOptionsError, CancelledError, IoError, InternalError, errorFromKind,
 } from './errors.js';
 
 export { PtrmError, BadModelError, BadPuzzleError, BadOptionsError, CancelledError, IoError, InternalError };
 
-const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
 const MAX_THREADS = 64;      // the bindings' bound
 const AUTO_MAX_THREADS = 8;  // more pthreads than this rarely pays off for these model sizes
-
-const now = () => (typeof performance === 'object' ? performance.now() : Date.now());
 
 function checkKeys(obj, allowed, what) {
   if (obj === undefined || obj === null) return {};

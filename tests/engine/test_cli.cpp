@@ -293,7 +293,7 @@ TEST(Cli, SolveJsonAndText) {
   int64_t run_steps = 0;
   for (const Json& t : h.find("trajectories")->as_array()) {
     run_steps += static_cast<int64_t>(t.find("steps")->as_number());
-    bool halted = t.find("stop")->as_string() == "halt_q";
+    bool halted = t.find("stop")->as_string() == "haltQ";
     EXPECT_EQ(halted, t.find("q_halt")->as_number() > 0);
   }
   EXPECT_EQ(h.find("traj_steps_run")->as_number(), run_steps);

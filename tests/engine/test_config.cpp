@@ -6,13 +6,14 @@
 #include "expect_error.h"
 #include "ptrm/config.h"
 #include "ptrm/json.h"
+#include "ptrm/model.h"
 #include "ptrm/safetensors.h"
 
 using namespace ptrm;
 
 namespace {
 
-// Sudoku-MLP as shipped by the official recipe (docs/design.md, trm-spec.md §2.1/§5).
+// Sudoku-MLP as shipped by the official recipe (docs/references.md "Configuration").
 const char* kSudokuMlp = R"({"hidden_size": 512, "num_heads": 8, "expansion": 4, "L_layers": 2, "H_cycles": 3,
   "L_cycles": 6, "halt_max_steps": 16, "puzzle_emb_len": 16, "puzzle_emb_ndim": 512, "pos_encodings": "none",
   "rope_theta": 10000, "rms_norm_eps": 1e-5, "mlp_t": true, "vocab_size": 11, "seq_len": 81,
@@ -81,7 +82,7 @@ TEST(Config, RoundTripsThroughJsonAndSafetensorsMetadata) {
 }
 
 TEST(Config, RejectsMissingUnknownAndMistypedKeys) {
-  EXPECT_PTRM_ERROR(ModelConfig::from_json(with("board", "")), BadModel, "missing key 'board'");
+  EXPECT_PTRM_ERROR(ModelConfig::from_json(with("board", "")), BadModel, "model config: missing key 'board'");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("hiden_size", "512")), BadModel, "unknown key 'hiden_size'");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("hidden_size", "\"512\"")), BadModel, "key 'hidden_size': expected integer");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("num_heads", "8.5")), BadModel, "expected integer, got 8.5");
@@ -114,6 +115,32 @@ TEST(Config, ValidateRejectsInconsistentOrAbsurdValues) {
   EXPECT_PTRM_ERROR(ModelConfig::from_json(j.dump()), BadModel, "even head_dim, got 3");
   j.as_object()["pos_encodings"] = "none";
   EXPECT_NO_THROW(ModelConfig::from_json(j.dump()));
+  // Real-valued fields share one bounds check (the field table).
+  EXPECT_PTRM_ERROR(ModelConfig::from_json(with("rope_theta", "-1")), BadModel, "rope_theta = -1 is outside (0, inf)");
+  EXPECT_PTRM_ERROR(ModelConfig::from_json(with("expansion", "17")), BadModel, "expansion = 17 is outside (0, 16]");
+  // Without a puzzle embedding there is no prefix (the rule Model::load used to check on its own).
+  Json no_emb = Json::parse(kSudokuMlp);
+  no_emb.as_object()["puzzle_emb_ndim"] = 0;
+  EXPECT_PTRM_ERROR(ModelConfig::from_json(no_emb.dump()), BadModel, "puzzle_emb_len must be 0 without a puzzle");
+}
+
+TEST(Config, ValidateRejectsDerivedSwiGLUWidthsOfZero) {
+  // round-half-even(0.75 * 1 * 2/3) = 0: the channel SwiGLU of a 1-wide model would have no hidden units.
+  Json j = Json::parse(kSudokuMlp);
+  j.as_object()["hidden_size"] = 1;
+  j.as_object()["num_heads"] = 1;
+  j.as_object()["expansion"] = 0.75;
+  j.as_object()["puzzle_emb_ndim"] = 1;
+  EXPECT_PTRM_ERROR(ModelConfig::from_json(j.dump()), BadModel, "channel SwiGLU width of 0 for hidden_size 1");
+  // 6x6 Sudoku without a prefix: S = 36, round(0.01 * 36 * 2/3) = 0 token-mixing units (channel: 96 -> 256).
+  Json t = Json::parse(kSudokuMlp);
+  for (auto [k, v] : {std::pair{"board", 6}, {"seq_len", 36}, {"vocab_size", 8}, {"puzzle_emb_len", 0},
+                      {"puzzle_emb_ndim", 0}, {"hidden_size", 96}})
+    t.as_object()[k] = v;
+  t.as_object()["expansion"] = 0.01;
+  EXPECT_PTRM_ERROR(ModelConfig::from_json(t.dump()), BadModel, "token-mixing SwiGLU width of 0");
+  t.as_object()["mlp_t"] = false;
+  EXPECT_NO_THROW(ModelConfig::from_json(t.dump()));
 }
 
 TEST(Config, SixBySixSudokuAndSmallMazeAreValid) {
@@ -139,6 +166,10 @@ TEST(Config, LoadsEveryCommittedPythonWrittenModelFixture) {
     EXPECT_EQ(st.info("embed_tokens.embedding_weight").shape,
               (std::vector<int64_t>{c.vocab_size, c.hidden_size}))
         << e.path();
+    // Every tensor of a model file is a weight: Model::param_count() (the JS info's `params`) counts them all.
+    size_t elements = 0;
+    for (const std::string& name : st.names()) elements += st.info(name).nbytes / dtype_size(st.info(name).dtype);
+    EXPECT_EQ(Model::load(st).param_count(), elements) << e.path();
     ++models;
   }
   EXPECT_GE(models, 4);

@@ -81,6 +81,7 @@ describe.each(FLAVOURS)('wasm $name', ({ load }) => {
       expect(w.answer).toBe(n.answer);
       expect(w.steps).toBe(n.steps);
       expect(w.valid).toBe(n.valid);
+      expect(w.stop).toBe(n.stop);
       expect(closeQ(w.qHalt[w.qHalt.length - 1], n.q_halt)).toBe(true);
     }
     expect(res.selection.bestQ.traj).toBe(native.selection.best_q);
@@ -88,7 +89,16 @@ describe.each(FLAVOURS)('wasm $name', ({ load }) => {
     expect(res.timings.trajStepsRun).toBe(native.traj_steps_run);
   }, 60000);
 
-  test('onStep streams every step of every trajectory, consistent with the result', async () => {
+  test('stop reasons are spelled as the CLI spells them (haltQ here)', async () => {
+    const opts = { k: 6, sigma: 0.5, steps: 4, seed: 3 };
+    const puzzle = fixturePuzzle('sudoku_mlp_tiny', 0);
+    const native = nativeSolve(fixture('sudoku_mlp_tiny'), puzzle, { ...opts, haltOnQ: true });
+    const res = await solvers.sudoku_mlp_tiny.solve(puzzle, { ...opts, earlyExit: { haltOnQ: true } });
+    expect(res.trajectories.map((t) => t.stop)).toEqual(native.trajectories.map((t) => t.stop));
+    expect(native.trajectories.some((t) => t.stop === 'haltQ')).toBe(true);
+  }, 60000);
+
+    test('onStep streams every step of every trajectory, consistent with the result', async () => {
     const k = 4;
     const steps = 5;
     const seen = [];

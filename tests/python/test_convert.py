@@ -7,6 +7,7 @@ import torch
 import yaml
 
 import convert
+from conftest import FP32_REPRO
 from ptrm_ref import safetensors_io
 from ptrm_ref.config import ModelConfig
 from ptrm_ref.model import build_model, rollout
@@ -31,8 +32,8 @@ def test_official_checkpoint_converts_to_the_fixture_model(fixtures_dir, tmp_pat
 
     exp, _ = safetensors_io.load(os.path.join(fixtures_dir, "sudoku_mlp_tiny.expected.safetensors"))
     logits, q, _ = rollout(load_ptrm(out), exp["inputs"], exp["puzzle_identifiers"], cfg.halt_max_steps)
-    assert torch.allclose(logits, exp["logits"], atol=1e-5, rtol=0)
-    assert torch.allclose(q, exp["q_halt"], atol=1e-5, rtol=0)
+    assert torch.allclose(logits, exp["logits"], atol=FP32_REPRO, rtol=0)
+    assert torch.allclose(q, exp["q_halt"], atol=FP32_REPRO, rtol=0)
 
 
 def test_all_prefix_forms_are_accepted(fixtures_dir, tmp_path):

@@ -1,4 +1,4 @@
-// Maze generator after the Searchformer procedure that Maze-Hard uses (see /work/shared/data/maze-hard/SOURCE.md;
+// Maze generator after the Searchformer procedure that Maze-Hard uses (see ../shared/data/maze-hard/SOURCE.md;
 // re-implemented from that description): a random obstacle field with 30-50 % walls, start and goal drawn among
 // free cells (up to 100 attempts per layout), 4-neighbour shortest path by BFS. Writes CSV rows
 // `source,question,answer,rating` (question/answer are N*N chars from "# SGo", row-major; rating = cells on the

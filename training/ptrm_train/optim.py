@@ -5,7 +5,7 @@ atan2(m, sqrt(v)), which is bounded and needs no epsilon. Per step t with lr, be
     p <- p * (1 - lr * wd)                          (decoupled decay)
     m <- b1 m + (1 - b1) g ;  v <- b2 v + (1 - b2) g^2
     p <- p - (lr / (1 - b1^t)) * atan2(m, sqrt(v) / sqrt(1 - b2^t))
-This is the form given in /work/shared/docs/trm-spec.md section 3.4 (from a public copy of the kernel's reference
+This is the form given in ../shared/docs/trm-spec.md section 3.4 (from a public copy of the kernel's reference
 test); the pip package itself was not readable here, so extra constant factors it may apply are not reproduced.
 """
 from __future__ import annotations

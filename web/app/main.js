@@ -6,6 +6,7 @@
 // [data-testid=error]); after a solve the chosen answer text is in [data-testid=answer][data-value].
 import { ensureIsolation } from './coi.js';
 import { BoardView } from './board.js';
+import { csvRecords, parseCsv } from './csv.js';
 import { TrajectoryView } from './trajectories.js';
 import { PcaView } from './pcaview.js';
 import { loadIndex, modelFor, taskChoices } from './models.js';
@@ -238,12 +239,15 @@ async function puzzleFromFile(file) {
   if (app.model && (app.model.task === 'arc' || parseCells(app.model.task, app.model.board, body))) {
     return showPuzzleText(body);
   }
-  const lines = puzzleLines(text);
   // A dataset CSV (`source,question,answer,rating`, as the training sets): the first row's question.
-  const header = text.split('\n')[0].trim().split(',');
-  const col = header.indexOf('question');
-  if (col >= 0) return showPuzzleText((text.split('\n')[1] || '').replace(/\r$/, '').split(',')[col] || '');
-  showPuzzleText(lines[0] || '');
+  try {
+    const records = csvRecords(text);
+    const col = records.length ? records[0].fields.indexOf('question') : -1;
+    if (col >= 0) return showPuzzleText(parseCsv(text).rows[0]?.[col] ?? '');
+    showPuzzleText(puzzleLines(text)[0] || '');
+  } catch (e) {
+    showError(e);  // malformed CSV: the reader's message names the line
+  }
 }
 
 // ---- models -------------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // Bundled puzzle sets, assets/puzzles/<task><board>.txt (sudoku9.txt, sudoku6.txt, maze30.txt): one puzzle per
-// line in the one-line text format; anything after a comma on the line (e.g. a solution) is ignored, as are
+// line in the one-line text format; anything after the first CSV field (e.g. a solution) is ignored, as are
 // blank lines. (No comment syntax: a maze line legitimately starts with '#'.)
+import { csvRecords } from './csv.js';
+
 const cache = new Map();
 
 export function setUrl(task, board) {
@@ -23,6 +25,7 @@ export async function puzzleSet(task, board) {
   }
 }
 
+// The first field of every non-blank line, read as CSV (cli/csv.cpp's rules: a quoted field may hold commas).
 export function puzzleLines(text) {
-  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim()).map((l) => l.split(',')[0]);
+  return csvRecords(text).map((r) => r.fields[0]).filter((p) => p.trim());
 }

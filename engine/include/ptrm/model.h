@@ -46,6 +46,7 @@ struct Model {
 
   static Model load(const SafeTensors& st);         // throws Error{BadModel}
   static Model load_file(const std::string& path);  // throws Error{Io | BadModel}
+  size_t param_count() const;                        // every weight element the model holds
 };
 
 // The state of `rows` independent rows (puzzles or PTRM trajectories) and every buffer one supervision step
@@ -63,8 +64,9 @@ class Session {
   // (< num_puzzle_identifiers); zH/zL ← H_init/L_init broadcast over all S positions. Bad ids → BadPuzzle.
   void reset(int rows, const int32_t* tokens, const int32_t* puzzle_ids);
 
-  // One supervision step for all rows (trm-spec §3.1). `before_inner(call)` — if set — runs before each of the
-  // H_cycles*L_cycles inner z updates (call = 0, 1, ...), e.g. to perturb zL(); it must not change rows().
+  // One supervision step for all rows (docs/design.md "Engine semantics"). `before_inner(call)` — if set — runs
+  // before each of the H_cycles*L_cycles inner z updates (call = 0, 1, ...), e.g. to perturb zL(); it must not
+  // change rows().
   void step(const std::function<void(int call)>& before_inner = {});
 
   // Keeps only the listed rows (strictly increasing indices < rows()), in that order; later steps cost only

@@ -1,20 +1,25 @@
 // Bounded, validated safetensors reader (from a file or from bytes, e.g. a fetch() buffer in wasm) and writer.
+// Implementation: engine/src/io/dtype.cpp (element types, fp16/bf16 conversions), safetensors.cpp (reader),
+// safetensors_writer.cpp (writer).
 // Model files are untrusted: every structural problem is reported as Error(BadModel) with a precise message.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ptrm {
 
 enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U64, U32, U16, U8, BOOL };
 
-const char* dtype_name(DType d);  // the safetensors spelling: "F32", "BF16", ...
-size_t dtype_size(DType d);       // bytes per element
+const char* dtype_name(DType d);                        // the safetensors spelling: "F32", "BF16", ...
+size_t dtype_size(DType d);                             // bytes per element
+std::optional<DType> dtype_from_name(std::string_view name);  // nullopt for an unknown spelling
 
 // Exact IEEE conversions (round-to-nearest-even on narrowing; NaN stays NaN; overflow → inf).
 float f16_to_f32(uint16_t h);
@@ -52,6 +57,13 @@ class SafeTensors {
   std::vector<int32_t> read_i32(const std::string& name, const std::vector<int64_t>& expected_shape) const;
 
  private:
+  struct Elements {
+    const TensorInfo& info;
+    const uint8_t* data;
+    size_t count;
+  };
+  // The tensor's elements after checking its shape (BadModel otherwise).
+  Elements elements(const std::string& name, const std::vector<int64_t>& expected_shape) const;
   std::vector<uint8_t> bytes_;
   size_t data_start_ = 0;
   std::map<std::string, TensorInfo> tensors_;

@@ -77,6 +77,9 @@ struct StepEvent {
 using StepCallback = std::function<bool(const StepEvent&)>;
 
 enum class StopReason { Steps, HaltQ, Valid, SolveDone };  // SolveDone: another trajectory was valid
+// The one spelling every front door reports (camelCase like the JS API's select: "bestQ"): "steps", "haltQ",
+// "valid", "solveDone".
+const char* stop_reason_name(StopReason reason);
 
 struct TrajectoryResult {
   std::vector<float> q_halt;    // one per step run

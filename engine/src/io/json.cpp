@@ -5,9 +5,27 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 namespace ptrm {
 namespace {
+
+// JSON's two-character escapes: the letter after a backslash and the character it stands for. The parser also
+// accepts an escaped '/', which the serializer never writes.
+constexpr std::pair<char, char> kEscapes[] = {{'"', '"'},  {'\\', '\\'}, {'/', '/'},  {'b', '\b'},
+                                              {'f', '\f'}, {'n', '\n'},   {'r', '\r'}, {'t', '\t'}};
+
+const char* unescaped(char letter) {
+  for (const auto& e : kEscapes)
+    if (e.first == letter) return &e.second;
+  return nullptr;
+}
+
+const char* escape_letter(char c) {
+  for (const auto& e : kEscapes)
+    if (e.second == c && c != '/') return &e.first;
+  return nullptr;
+}
 
 class Parser {
  public:
@@ -55,19 +73,31 @@ class Parser {
     }
   }
 
+  // At the '[' or '{' of a container `depth` deep: consumes it; true when the container is empty (then `close` is
+  // consumed too).
+  bool open(int depth, char close) {
+    check_depth(depth);
+    ++pos_;
+    skip_ws();
+    if (peek() != close) return false;
+    ++pos_;
+    return true;
+  }
+
+  // After an array element or object member: true at `close`, false after a ','; both are consumed.
+  bool end_of(char close) {
+    skip_ws();
+    if (peek() != ',' && peek() != close) fail(std::string("expected ',' or '") + close + "'");
+    return s_[pos_++] == close;
+  }
+
   void check_depth(int depth) const {
     if (depth > limits_.max_depth) fail("nesting deeper than " + std::to_string(limits_.max_depth));
   }
 
   Json object(int depth) {
-    check_depth(depth);
-    ++pos_;  // '{'
     Json::Object obj;
-    skip_ws();
-    if (peek() == '}') {
-      ++pos_;
-      return Json(std::move(obj));
-    }
+    if (open(depth, '}')) return Json(std::move(obj));
     for (;;) {
       skip_ws();
       if (peek() != '"') fail("expected string key");
@@ -82,41 +112,17 @@ class Parser {
         pos_ = key_pos;
         fail("duplicate key");
       }
-      skip_ws();
-      if (peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (peek() == '}') {
-        ++pos_;
-        return Json(std::move(obj));
-      }
-      fail("expected ',' or '}'");
+      if (end_of('}')) return Json(std::move(obj));
     }
   }
 
   Json array(int depth) {
-    check_depth(depth);
-    ++pos_;  // '['
     Json::Array arr;
-    skip_ws();
-    if (peek() == ']') {
-      ++pos_;
-      return Json(std::move(arr));
-    }
+    if (open(depth, ']')) return Json(std::move(arr));
     for (;;) {
       skip_ws();
       arr.push_back(value(depth));
-      skip_ws();
-      if (peek() == ',') {
-        ++pos_;
-        continue;
-      }
-      if (peek() == ']') {
-        ++pos_;
-        return Json(std::move(arr));
-      }
-      fail("expected ',' or ']'");
+      if (end_of(']')) return Json(std::move(arr));
     }
   }
 
@@ -171,15 +177,11 @@ class Parser {
       ++pos_;
       if (pos_ >= s_.size()) fail("unterminated escape");
       char e = s_[pos_++];
+      if (const char* c = unescaped(e)) {
+        out += *c;
+        continue;
+      }
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
         case 'u': {
           unsigned cp = hex4();
           if (cp >= 0xDC00 && cp <= 0xDFFF) fail("unpaired low surrogate");
@@ -239,23 +241,16 @@ class Parser {
 void dump_string(std::string& out, const std::string& s) {
   out += '"';
   for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (const char* letter = escape_letter(ch)) {
+      out += '\\';
+      out += *letter;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
     }
   }
   out += '"';
@@ -351,18 +346,12 @@ const Json::Array& Json::as_array() const {
   if (!is_array()) wrong_type(Type::Array, type());
   return std::get<Array>(v_);
 }
-Json::Array& Json::as_array() {
-  if (!is_array()) wrong_type(Type::Array, type());
-  return std::get<Array>(v_);
-}
+Json::Array& Json::as_array() { return const_cast<Array&>(std::as_const(*this).as_array()); }
 const Json::Object& Json::as_object() const {
   if (!is_object()) wrong_type(Type::Object, type());
   return std::get<Object>(v_);
 }
-Json::Object& Json::as_object() {
-  if (!is_object()) wrong_type(Type::Object, type());
-  return std::get<Object>(v_);
-}
+Json::Object& Json::as_object() { return const_cast<Object&>(std::as_const(*this).as_object()); }
 
 const Json* Json::find(std::string_view key) const {
   if (!is_object()) return nullptr;

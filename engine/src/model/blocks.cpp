@@ -81,26 +81,27 @@ void BlockRunner::attention(ThreadPool& pool, float* h, BlockScratch& sc, const 
 
 void BlockRunner::token_mlp(ThreadPool& pool, float* h, BlockScratch& sc) {
   float* ht = sc.a.data();  // [rows, D, S]
-  float* gu = sc.big.data();
-  float* act = sc.mid.data();
-  float* out = sc.b.data();
   transpose(pool, h, ht, rows_, S_, D_);
-  t_gate_up_.run(ht, gu);
-  swiglu(pool, gu, act, rows_ * D_, It_);
-  t_down_.run(act, out);
   // The official rms_norm normalises the last axis, which after the transpose is the sequence axis.
-  add_rmsnorm(pool, ht, out, rows_ * D_, S_, eps_);
+  swiglu_residual(pool, t_gate_up_, t_down_, ht, rows_ * D_, S_, It_, sc);
   transpose(pool, ht, h, rows_, D_, S_);
 }
 
 void BlockRunner::channel_mlp(ThreadPool& pool, float* h, BlockScratch& sc) {
+  swiglu_residual(pool, gate_up_, down_, h, rows_ * S_, D_, I_, sc);
+}
+
+// x [rows, width] ← rmsnorm(x + down(silu(gate) · up)), [gate | up] = gate_up(x) of width 2·inter: the SwiGLU MLP
+// with its post-norm residual, over channels (channel_mlp) or over positions (token_mlp, on the transposed state).
+void BlockRunner::swiglu_residual(ThreadPool& pool, Linear& gate_up, Linear& down, float* x, int rows, int width,
+                                  int inter, BlockScratch& sc) {
   float* gu = sc.big.data();
   float* act = sc.mid.data();
   float* out = sc.b.data();
-  gate_up_.run(h, gu);
-  swiglu(pool, gu, act, rows_ * S_, I_);
-  down_.run(act, out);
-  add_rmsnorm(pool, h, out, rows_ * S_, D_, eps_);
+  gate_up.run(x, gu);
+  swiglu(pool, gu, act, rows, inter);
+  down.run(act, out);
+  add_rmsnorm(pool, x, out, rows, width, eps_);
 }
 
 }  // namespace ptrm::detail

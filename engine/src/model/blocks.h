@@ -25,6 +25,8 @@ class BlockRunner {
   void attention(ThreadPool& pool, float* h, BlockScratch& sc, const RopeTables* rope);
   void token_mlp(ThreadPool& pool, float* h, BlockScratch& sc);
   void channel_mlp(ThreadPool& pool, float* h, BlockScratch& sc);
+  void swiglu_residual(ThreadPool& pool, Linear& gate_up, Linear& down, float* x, int rows, int width, int inter,
+                       BlockScratch& sc);
 
   const ModelConfig& c_;
   int S_, D_, I_, It_ = 0;

@@ -1,8 +1,17 @@
-// ModelConfig <-> "ptrm.config" JSON, with validation that bounds every size the engine derives from it.
+// ModelConfig <-> "ptrm.config" JSON. One table (kFields) describes every key: its member and its bounds. Parsing,
+// dumping, the unknown-key check and validate() all walk it; validate() adds the rules that tie fields together
+// and the checks on the sizes the engine derives from them. Model::load relies on validate() alone.
 #include "ptrm/config.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "ptrm/errors.h"
 #include "ptrm/json.h"
@@ -12,24 +21,121 @@
 namespace ptrm {
 namespace {
 
-constexpr std::string_view kKeys[] = {"hidden_size",   "num_heads",   "expansion",        "L_layers",
-                                      "H_cycles",      "L_cycles",    "halt_max_steps",   "puzzle_emb_len",
-                                      "puzzle_emb_ndim", "pos_encodings", "rope_theta",    "rms_norm_eps",
-                                      "mlp_t",         "vocab_size",  "seq_len",          "num_puzzle_identifiers",
-                                      "task",          "board"};
+// An integer key, stored as int: valid values [lo, hi].
+struct IntField {
+  int ModelConfig::*member;
+  int64_t lo, hi;
+};
+// A real key: finite, > lo, and <= hi (or < hi when hi_open).
+struct RealField {
+  double ModelConfig::*member;
+  double lo, hi;
+  bool hi_open;
+};
+struct BoolField {
+  bool ModelConfig::*member;
+};
+// A string key: one of `choices`, or any string when choices is empty (then a rule in validate() checks it).
+struct TextField {
+  std::string ModelConfig::*member;
+  std::vector<std::string_view> choices;
+};
+struct Field {
+  std::string_view name;
+  std::variant<IntField, RealField, BoolField, TextField> spec;
+};
+
+constexpr int64_t kIntMin = std::numeric_limits<int32_t>::min(), kIntMax = std::numeric_limits<int32_t>::max();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Bounds are generous multiples of the official models (D 512, 8 heads, S 916, ~1M ARC puzzle ids) while keeping
+// every buffer the engine sizes from them far below int overflow. Order = the order of the official config.
+const Field kFields[] = {
+    {"hidden_size", IntField{&ModelConfig::hidden_size, 1, 4096}},
+    {"num_heads", IntField{&ModelConfig::num_heads, 1, 128}},
+    {"expansion", RealField{&ModelConfig::expansion, 0, 16, false}},
+    {"L_layers", IntField{&ModelConfig::L_layers, 1, 32}},
+    {"H_cycles", IntField{&ModelConfig::H_cycles, 1, 64}},
+    {"L_cycles", IntField{&ModelConfig::L_cycles, 1, 64}},
+    {"halt_max_steps", IntField{&ModelConfig::halt_max_steps, 1, 1024}},
+    {"puzzle_emb_len", IntField{&ModelConfig::puzzle_emb_len, 0, 256}},
+    {"puzzle_emb_ndim", IntField{&ModelConfig::puzzle_emb_ndim, 0, 1 << 20}},
+    {"pos_encodings", TextField{&ModelConfig::pos_encodings, {"rope", "learned", "none"}}},
+    {"rope_theta", RealField{&ModelConfig::rope_theta, 0, kInf, true}},
+    {"rms_norm_eps", RealField{&ModelConfig::rms_norm_eps, 0, 1, true}},
+    {"mlp_t", BoolField{&ModelConfig::mlp_t}},
+    {"vocab_size", IntField{&ModelConfig::vocab_size, 2, 1024}},
+    {"seq_len", IntField{&ModelConfig::seq_len, 1, 1 << 14}},
+    {"num_puzzle_identifiers", IntField{&ModelConfig::num_puzzle_identifiers, 1, 1 << 22}},
+    {"task", TextField{&ModelConfig::task, {}}},             // the task codecs own the list (rule below)
+    {"board", IntField{&ModelConfig::board, kIntMin, kIntMax}},  // per task, checked by the task codec
+};
+
+// std::visit over several lambdas, one per field kind.
+template <class... F>
+struct Visit : F... {
+  using F::operator()...;
+};
+template <class... F>
+Visit(F...) -> Visit<F...>;  // clang 14 (Emscripten 3.1.6) lacks aggregate deduction
 
 [[noreturn]] void bad(const std::string& msg) { throw Error(ErrorKind::BadModel, "model config: " + msg); }
 
-void check_range(const char* name, long long v, long long lo, long long hi) {
-  if (v < lo || v > hi)
-    bad(std::string(name) + " = " + std::to_string(v) + " is outside [" + std::to_string(lo) + ", " +
-        std::to_string(hi) + "]");
+std::string real_str(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 
-int get_int32(const Json& j, std::string_view key) {
-  int64_t v = get_int(j, key, ErrorKind::BadModel);
-  if (v < -(int64_t{1} << 31) || v >= (int64_t{1} << 31)) bad(std::string(key) + " = " + std::to_string(v) + " does not fit in int32");
-  return static_cast<int>(v);
+// Reads field `f` of object `j` into `c`. Type errors come from the JSON getters and are reported as they are.
+void read_field(const Json& j, const Field& f, ModelConfig& c) {
+  std::visit(Visit{
+                 [&](const IntField& s) {
+                   const int64_t v = get_int(j, f.name, ErrorKind::BadModel);
+                   if (v < kIntMin || v > kIntMax)
+                     throw Error(ErrorKind::BadModel,
+                                 std::string(f.name) + " = " + std::to_string(v) + " does not fit in int32");
+                   c.*s.member = static_cast<int>(v);
+                 },
+                 [&](const RealField& s) { c.*s.member = get_double(j, f.name, ErrorKind::BadModel); },
+                 [&](const BoolField& s) { c.*s.member = get_bool(j, f.name, ErrorKind::BadModel); },
+                 [&](const TextField& s) { c.*s.member = get_string(j, f.name, ErrorKind::BadModel); },
+             },
+             f.spec);
+}
+
+Json field_json(const Field& f, const ModelConfig& c) {
+  return std::visit([&](const auto& s) { return Json(c.*s.member); }, f.spec);
+}
+
+void check_field(const Field& f, const ModelConfig& c) {
+  const std::string name(f.name);
+  std::visit(Visit{
+                 [&](const IntField& s) {
+                   const int v = c.*s.member;
+                   if (v < s.lo || v > s.hi)
+                     bad(name + " = " + std::to_string(v) + " is outside [" + std::to_string(s.lo) + ", " +
+                         std::to_string(s.hi) + "]");
+                 },
+                 [&](const RealField& s) {
+                   const double v = c.*s.member;
+                   if (!(std::isfinite(v) && v > s.lo && (s.hi_open ? v < s.hi : v <= s.hi)))
+                     bad(name + " = " + real_str(v) + " is outside (" + real_str(s.lo) + ", " + real_str(s.hi) +
+                         (s.hi_open ? ")" : "]"));
+                 },
+                 [&](const BoolField&) {},
+                 [&](const TextField& s) {
+                   const std::string& v = c.*s.member;
+                   if (s.choices.empty()) return;
+                   std::string expected;
+                   for (size_t i = 0; i < s.choices.size(); ++i)
+                     expected += (i == 0 ? "" : i + 1 == s.choices.size() ? " or " : ", ") + std::string(s.choices[i]);
+                   for (std::string_view choice : s.choices)
+                     if (v == choice) return;
+                   bad(name + " = '" + v + "', expected " + expected);
+                 },
+             },
+             f.spec);
 }
 
 // Python's round(): nearest integer, ties to even, computed exactly (no dependence on the FPU rounding mode).
@@ -60,34 +166,16 @@ ModelConfig ModelConfig::from_json(const std::string& text) {
   if (!j.is_object()) bad("ptrm.config must be a JSON object");
   for (const auto& [k, v] : j.as_object()) {
     bool known = false;
-    for (std::string_view key : kKeys) known |= key == k;
+    for (const Field& f : kFields) known |= f.name == k;
     if (!known) bad("unknown key '" + k + "'");
   }
   ModelConfig c;
-  try {
-    c.hidden_size = get_int32(j, "hidden_size");
-    c.num_heads = get_int32(j, "num_heads");
-    c.expansion = get_double(j, "expansion", ErrorKind::BadModel);
-    c.L_layers = get_int32(j, "L_layers");
-    c.H_cycles = get_int32(j, "H_cycles");
-    c.L_cycles = get_int32(j, "L_cycles");
-    c.halt_max_steps = get_int32(j, "halt_max_steps");
-    c.puzzle_emb_len = get_int32(j, "puzzle_emb_len");
-    c.puzzle_emb_ndim = get_int32(j, "puzzle_emb_ndim");
-    c.pos_encodings = get_string(j, "pos_encodings", ErrorKind::BadModel);
-    c.rope_theta = get_double(j, "rope_theta", ErrorKind::BadModel);
-    c.rms_norm_eps = get_double(j, "rms_norm_eps", ErrorKind::BadModel);
-    c.mlp_t = get_bool(j, "mlp_t", ErrorKind::BadModel);
-    c.vocab_size = get_int32(j, "vocab_size");
-    c.seq_len = get_int32(j, "seq_len");
-    c.num_puzzle_identifiers = get_int32(j, "num_puzzle_identifiers");
-    c.task = get_string(j, "task", ErrorKind::BadModel);
-    c.board = get_int32(j, "board");
-  } catch (const Error& e) {
-    if (e.kind() != ErrorKind::BadModel) throw;
-    std::string msg = e.what();
-    if (msg.rfind("model config: ", 0) == 0) throw;
-    bad(msg);
+  for (const Field& f : kFields) {
+    try {
+      read_field(j, f, c);
+    } catch (const Error& e) {
+      bad(e.what());
+    }
   }
   c.validate();
   return c;
@@ -101,58 +189,26 @@ ModelConfig ModelConfig::from_safetensors(const SafeTensors& st) {
 
 std::string ModelConfig::to_json() const {
   Json::Object o;
-  o["hidden_size"] = hidden_size;
-  o["num_heads"] = num_heads;
-  o["expansion"] = expansion;
-  o["L_layers"] = L_layers;
-  o["H_cycles"] = H_cycles;
-  o["L_cycles"] = L_cycles;
-  o["halt_max_steps"] = halt_max_steps;
-  o["puzzle_emb_len"] = puzzle_emb_len;
-  o["puzzle_emb_ndim"] = puzzle_emb_ndim;
-  o["pos_encodings"] = pos_encodings;
-  o["rope_theta"] = rope_theta;
-  o["rms_norm_eps"] = rms_norm_eps;
-  o["mlp_t"] = mlp_t;
-  o["vocab_size"] = vocab_size;
-  o["seq_len"] = seq_len;
-  o["num_puzzle_identifiers"] = num_puzzle_identifiers;
-  o["task"] = task;
-  o["board"] = board;
+  for (const Field& f : kFields) o[std::string(f.name)] = field_json(f, *this);
   return Json(std::move(o)).dump();
 }
 
 void ModelConfig::validate() const {
-  // Bounds are generous multiples of the official models (D 512, 8 heads, S 916, ~1M ARC puzzle ids) while
-  // keeping every buffer the engine sizes from them far below int overflow.
-  check_range("hidden_size", hidden_size, 1, 4096);
-  check_range("num_heads", num_heads, 1, 128);
+  // 1. Each field on its own: the bounds in kFields.
+  for (const Field& f : kFields) check_field(f, *this);
+
+  // 2. Rules that tie fields together.
   if (hidden_size % num_heads != 0)
     bad("hidden_size " + std::to_string(hidden_size) + " is not divisible by num_heads " + std::to_string(num_heads));
-  if (!(std::isfinite(expansion) && expansion > 0 && expansion <= 16))
-    bad("expansion = " + std::to_string(expansion) + " is outside (0, 16]");
-  check_range("L_layers", L_layers, 1, 32);
-  check_range("H_cycles", H_cycles, 1, 64);
-  check_range("L_cycles", L_cycles, 1, 64);
-  check_range("halt_max_steps", halt_max_steps, 1, 1024);
-  check_range("puzzle_emb_len", puzzle_emb_len, 0, 256);
-  check_range("puzzle_emb_ndim", puzzle_emb_ndim, 0, 1 << 20);
+  if (pos_encodings == "rope" && head_dim() % 2 != 0)
+    bad("RoPE needs an even head_dim, got " + std::to_string(head_dim()));
+  // The official model pads the puzzle vector to puzzle_emb_len·D positions and cannot shrink it; without a
+  // puzzle embedding it would build a prefix-sized position table but no prefix.
   if (puzzle_emb_ndim > static_cast<long long>(puzzle_emb_len) * hidden_size)
     bad("puzzle_emb_ndim " + std::to_string(puzzle_emb_ndim) + " does not fit in puzzle_emb_len x hidden_size = " +
         std::to_string(static_cast<long long>(puzzle_emb_len) * hidden_size));
-  if (pos_encodings != "rope" && pos_encodings != "learned" && pos_encodings != "none")
-    bad("pos_encodings = '" + pos_encodings + "', expected rope, learned or none");
-  if (pos_encodings == "rope" && head_dim() % 2 != 0)
-    bad("RoPE needs an even head_dim, got " + std::to_string(head_dim()));
-  if (!(std::isfinite(rope_theta) && rope_theta > 0)) bad("rope_theta must be a positive finite number");
-  if (!(std::isfinite(rms_norm_eps) && rms_norm_eps > 0 && rms_norm_eps < 1)) bad("rms_norm_eps must be in (0, 1)");
-  check_range("num_puzzle_identifiers", num_puzzle_identifiers, 1, 1 << 22);
-  if (static_cast<long long>(num_puzzle_identifiers) * puzzle_emb_ndim > (1LL << 31) - 1)
-    bad("puzzle embedding table num_puzzle_identifiers x puzzle_emb_ndim is too large");
-  check_range("vocab_size", vocab_size, 2, 1024);
-  check_range("seq_len", seq_len, 1, 1 << 14);
-  check_range("seq_len + puzzle_emb_len", seq_total(), 1, (1 << 14) + 256);
-
+  if (puzzle_emb_ndim == 0 && puzzle_emb_len != 0)
+    bad("puzzle_emb_len must be 0 without a puzzle embedding (puzzle_emb_ndim = 0)");
   std::unique_ptr<Task> t;
   try {
     t = make_task(task, board);
@@ -165,6 +221,17 @@ void ModelConfig::validate() const {
   if (vocab_size != t->vocab_size())
     bad("vocab_size " + std::to_string(vocab_size) + " does not match task " + task + " (expects " +
         std::to_string(t->vocab_size()) + ")");
+
+  // 3. Sizes the engine derives from the fields (buffers it allocates, GEMMs it builds).
+  if (static_cast<long long>(num_puzzle_identifiers) * puzzle_emb_ndim > (1LL << 31) - 1)
+    bad("puzzle embedding table num_puzzle_identifiers x puzzle_emb_ndim is too large");
+  // A tiny expansion rounds a SwiGLU width to 0, which no GEMM can run.
+  if (inter(hidden_size) < 1)
+    bad("expansion " + real_str(expansion) + " gives a channel SwiGLU width of 0 for hidden_size " +
+        std::to_string(hidden_size));
+  if (mlp_t && inter(seq_total()) < 1)
+    bad("expansion " + real_str(expansion) + " gives a token-mixing SwiGLU width of 0 for seq_len + "
+        "puzzle_emb_len = " + std::to_string(seq_total()));
 }
 
 }  // namespace ptrm

@@ -36,25 +36,12 @@ class Reader {
   std::set<std::string> used_;
 };
 
-void check_architecture(const ModelConfig& c) {
-  auto bad = [](const std::string& m) { throw Error(ErrorKind::BadModel, "config: " + m); };
-  if (c.hidden_size % c.num_heads != 0) bad("hidden_size must be a multiple of num_heads");
-  if (!c.mlp_t && c.pos_encodings == "rope" && c.head_dim() % 2 != 0) bad("RoPE needs an even head_dim");
-  // The official model pads the puzzle vector to puzzle_emb_len·D positions and cannot shrink it.
-  if (c.puzzle_emb_ndim > static_cast<int64_t>(c.puzzle_emb_len) * c.hidden_size)
-    bad("puzzle_emb_ndim exceeds puzzle_emb_len * hidden_size");
-  if (c.puzzle_emb_ndim == 0 && c.puzzle_emb_len != 0)
-    bad("puzzle_emb_len must be 0 without a puzzle embedding (puzzle_emb_ndim = 0)");
-}
-
 }  // namespace
 
 Model Model::load(const SafeTensors& st) {
   Model m;
-  m.config = ModelConfig::from_safetensors(st);
+  m.config = ModelConfig::from_safetensors(st);  // parsed and validated: every shape below is sane
   const ModelConfig& c = m.config;
-  c.validate();
-  check_architecture(c);
   const int64_t D = c.hidden_size, V = c.vocab_size, S = c.seq_total(), I = c.inter(c.hidden_size);
   Reader r(st);
   m.embed_tokens = r.get("embed_tokens.embedding_weight", {V, D});
@@ -85,5 +72,14 @@ Model Model::load(const SafeTensors& st) {
 }
 
 Model Model::load_file(const std::string& path) { return load(SafeTensors::open(path)); }
+
+size_t Model::param_count() const {
+  size_t n = embed_tokens.size() + lm_head.size() + q_head_w.size() + q_head_b.size() + puzzle_emb.size() +
+             embed_pos.size() + H_init.size() + L_init.size();
+  for (const Block& b : blocks)
+    n += b.qkv_proj.size() + b.o_proj.size() + b.mlp_t_gate_up.size() + b.mlp_t_down.size() + b.mlp_gate_up.size() +
+         b.mlp_down.size();
+  return n;
+}
 
 }  // namespace ptrm

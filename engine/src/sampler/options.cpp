@@ -1,4 +1,5 @@
-// SolveOptions: the option spellings every front door shares and the one range check of the sampler's options.
+// The sampler's spellings every front door shares (options in, stop reasons out) and the one range check of
+// SolveOptions.
 #include <cmath>
 #include <string>
 
@@ -43,6 +44,16 @@ const char* select_name(SelectPolicy policy) {
     case SelectPolicy::Valid: return "valid";
   }
   return "bestQ";
+}
+
+const char* stop_reason_name(StopReason reason) {
+  switch (reason) {
+    case StopReason::Steps: return "steps";
+    case StopReason::HaltQ: return "haltQ";
+    case StopReason::Valid: return "valid";
+    case StopReason::SolveDone: return "solveDone";
+  }
+  return "steps";
 }
 
 void SolveOptions::validate() const {

@@ -14,6 +14,24 @@ constexpr uint32_t kPhiloxM0 = 0xD2511F53u, kPhiloxM1 = 0xCD9E8D57u;
 constexpr uint32_t kPhiloxW0 = 0x9E3779B9u, kPhiloxW1 = 0xBB67AE85u;
 constexpr uint32_t kStreamTag = 0x70747231u;  // "ptr1": separates this use of Philox from any other
 
+// Series coefficients, highest degree first, for horner(): (atanh(s)/s - 1)/s² as a polynomial in s², and
+// (sin(r)/r - 1)/r² and (1 - cos r)/r² in r². Each truncation error is stated where the series is used.
+constexpr double kAtanh[] = {1.0 / 23, 1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15, 1.0 / 13,
+                             1.0 / 11, 1.0 / 9,  1.0 / 7,  1.0 / 5,  1.0 / 3};
+constexpr double kSin[] = {1.0 / 355687428096000.0, -1.0 / 1307674368000.0, 1.0 / 6227020800.0, -1.0 / 39916800.0,
+                           1.0 / 362880.0,          -1.0 / 5040.0,          1.0 / 120.0,        -1.0 / 6.0};
+constexpr double kCos[] = {1.0 / 6402373705728000.0, -1.0 / 20922789888000.0, 1.0 / 87178291200.0,
+                           -1.0 / 479001600.0,       1.0 / 3628800.0,         -1.0 / 40320.0,
+                           1.0 / 720.0,              -1.0 / 24.0,             0.5};
+
+// ((c[0]·x + c[1])·x + c[2])·x + ...: one multiply and one add per coefficient, in this order on every platform.
+template <size_t N>
+double horner(double x, const double (&c)[N]) {
+  double p = c[0];
+  for (size_t i = 1; i < N; ++i) p = p * x + c[i];
+  return p;
+}
+
 }  // namespace
 
 std::array<uint32_t, 4> philox4x32_10(std::array<uint32_t, 4> c, std::array<uint32_t, 2> k) {
@@ -44,17 +62,7 @@ double log(double x) {
   double s = (m - 1.0) / (m + 1.0);
   double s2 = s * s;
   // atanh series to s^23: the first omitted term is below 2^-60 relative.
-  double p = 1.0 / 23;
-  p = p * s2 + 1.0 / 21;
-  p = p * s2 + 1.0 / 19;
-  p = p * s2 + 1.0 / 17;
-  p = p * s2 + 1.0 / 15;
-  p = p * s2 + 1.0 / 13;
-  p = p * s2 + 1.0 / 11;
-  p = p * s2 + 1.0 / 9;
-  p = p * s2 + 1.0 / 7;
-  p = p * s2 + 1.0 / 5;
-  p = p * s2 + 1.0 / 3;
+  double p = horner(s2, kAtanh);
   double log_m = 2.0 * s + 2.0 * s * s2 * p;
   // ln 2 split so that e * kLn2Hi is exact for |e| < 2^11.
   constexpr double kLn2Hi = 6.93147180369123816490e-01;
@@ -71,25 +79,8 @@ void sincos_turns(double t, double* s, double* c) {
   double r = f * kTwoPiHi + f * kTwoPiLo;
   double r2 = r * r;
   // Taylor series; the first omitted terms (r^19/19!, r^20/20!) are below 1e-18 on [-pi/4, pi/4].
-  double sp = 1.0 / 355687428096000.0;
-  sp = sp * r2 - 1.0 / 1307674368000.0;
-  sp = sp * r2 + 1.0 / 6227020800.0;
-  sp = sp * r2 - 1.0 / 39916800.0;
-  sp = sp * r2 + 1.0 / 362880.0;
-  sp = sp * r2 - 1.0 / 5040.0;
-  sp = sp * r2 + 1.0 / 120.0;
-  sp = sp * r2 - 1.0 / 6.0;
-  double sin_r = r + r * r2 * sp;
-  double cp = 1.0 / 6402373705728000.0;
-  cp = cp * r2 - 1.0 / 20922789888000.0;
-  cp = cp * r2 + 1.0 / 87178291200.0;
-  cp = cp * r2 - 1.0 / 479001600.0;
-  cp = cp * r2 + 1.0 / 3628800.0;
-  cp = cp * r2 - 1.0 / 40320.0;
-  cp = cp * r2 + 1.0 / 720.0;
-  cp = cp * r2 - 1.0 / 24.0;
-  cp = cp * r2 + 0.5;
-  double cos_r = 1.0 - r2 * cp;
+  double sin_r = r + r * r2 * horner(r2, kSin);
+  double cos_r = 1.0 - r2 * horner(r2, kCos);
   // Rotate by k quarter turns.
   switch (static_cast<int64_t>(k) & 3) {
     case 0: *s = sin_r; *c = cos_r; break;
