@@ -174,15 +174,16 @@ struct Measurement {
   Flops flops;  // per trajectory
 };
 
-Measurement measure(const Model& model, ThreadPool& pool, int k, int reps) {
+Measurement measure(const Model& model, ThreadPool& pool, int k, int reps, bool gemm_bound, Precision prec) {
   Measurement r{model.config.mlp_t ? "mlp_t" : "attention", k, {}, {}, step_flops(model)};
 
   std::vector<int32_t> question = make_task("sudoku", 9)->encode(kPuzzle);
   std::vector<int32_t> tokens, ids(k, 0);
   for (int t = 0; t < k; ++t) tokens.insert(tokens.end(), question.begin(), question.end());
-  Session session(model, pool, k);
+  Session session(model, pool, k, prec);
   session.reset(k, tokens.data(), ids.data());
   r.step = time_median(reps, [&] { session.step(); });
+  if (!gemm_bound) return r;
 
   std::vector<Gemm> gemms = step_gemms(model);
   // One XNNPACK operator per distinct weight, as the engine packs each weight once.
@@ -213,9 +214,14 @@ int run_bench(const std::vector<std::string>& argv) {
   int reps = static_cast<int>(args.integer("steps", 5, 1, 1000));
   std::string which = args.choice("config", "mlp_t,attention");
   bool json = args.flag("json");
+  // --no-gemm: time the step only (interleaved peer benchmarks do not need the GEMM-only bound, which doubles
+  // the run time).
+  bool gemm_bound = !args.flag("no-gemm");
+  const Precision prec = precision(args);
   std::optional<std::string> save_dir = args.get("save-weights");
 
   ThreadPool pool(threads);
+  note_thread_clamp(pool);
   std::vector<Measurement> results;
   for (bool mlp_t : {true, false}) {
     const char* name = mlp_t ? "mlp_t" : "attention";
@@ -233,16 +239,18 @@ int run_bench(const std::vector<std::string>& argv) {
     }
     Model model = Model::load(SafeTensors::from_bytes(safetensors_bytes(tensors, metadata)));
     for (int k : ks) {
-      results.push_back(measure(model, pool, k, reps));
+      results.push_back(measure(model, pool, k, reps, gemm_bound, prec));
       if (!json) {
         const Measurement& r = results.back();
         if (results.size() == 1)
           std::printf("%-10s %5s %10s %10s %9s %9s %10s %9s %8s\n", "config", "K", "ms/step", "cpu ms", "GFLOP",
                       "GFLOP/s", "GEMM ms", "GEMM GF/s", "step/GEMM");
         double gf = r.flops.total() * k * 1e-9, gemm_gf = r.flops.gemm * k * 1e-9;
-        std::printf("%-10s %5d %10.1f %10.1f %9.2f %9.1f %10.1f %9.1f %8.2f\n", r.config.c_str(), k,
-                    r.step.wall * 1e3, r.step.cpu * 1e3, gf, gf / r.step.wall, r.gemm.wall * 1e3,
-                    gemm_gf / r.gemm.wall, r.step.wall / r.gemm.wall);
+        std::printf("%-10s %5d %10.1f %10.1f %9.2f %9.1f", r.config.c_str(), k, r.step.wall * 1e3,
+                    r.step.cpu * 1e3, gf, gf / r.step.wall);
+        if (gemm_bound)
+          std::printf(" %10.1f %9.1f %8.2f", r.gemm.wall * 1e3, gemm_gf / r.gemm.wall, r.step.wall / r.gemm.wall);
+        std::printf("\n");
         std::fflush(stdout);
       }
     }
@@ -251,19 +259,25 @@ int run_bench(const std::vector<std::string>& argv) {
     Json::Array arr;
     for (const Measurement& r : results) {
       double gf = r.flops.total() * r.k * 1e-9, gemm_gf = r.flops.gemm * r.k * 1e-9;
-      arr.push_back(Json::Object{{"config", r.config},
-                                 {"k", r.k},
-                                 {"ms_per_step", r.step.wall * 1e3},
-                                 {"cpu_ms_per_step", r.step.cpu * 1e3},
-                                 {"gflop_per_step", gf},
-                                 {"attention_gflop_per_step", r.flops.attention * r.k * 1e-9},
-                                 {"gflops", gf / r.step.wall},
-                                 {"gemm_ms", r.gemm.wall * 1e3},
-                                 {"gemm_cpu_ms", r.gemm.cpu * 1e3},
-                                 {"gemm_gflop", gemm_gf},
-                                 {"gemm_gflops", gemm_gf / r.gemm.wall}});
+      Json::Object o{{"config", r.config},
+                     {"k", r.k},
+                     {"ms_per_step", r.step.wall * 1e3},
+                     {"cpu_ms_per_step", r.step.cpu * 1e3},
+                     {"gflop_per_step", gf},
+                     {"attention_gflop_per_step", r.flops.attention * r.k * 1e-9},
+                     {"gflops", gf / r.step.wall}};
+      if (gemm_bound) {
+        o["gemm_ms"] = r.gemm.wall * 1e3;
+        o["gemm_cpu_ms"] = r.gemm.cpu * 1e3;
+        o["gemm_gflop"] = gemm_gf;
+        o["gemm_gflops"] = gemm_gf / r.gemm.wall;
+      }
+      arr.push_back(std::move(o));
     }
-    Json::Object out{{"threads", pool.threads()}, {"timed_steps", reps}, {"results", std::move(arr)}};
+    Json::Object out{{"threads", pool.threads()},
+                     {"timed_steps", reps},
+                     {"precision", prec == Precision::Int8 ? "int8" : "fp32"},
+                     {"results", std::move(arr)}};
     std::printf("%s\n", Json(std::move(out)).dump().c_str());
   } else {
     std::printf("threads %d; median of %d timed steps after 1 warm-up; GFLOP = analytic matmul FLOPs incl. "

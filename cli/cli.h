@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ptrm/sampler.h"
+#include "ptrm/threadpool.h"
 
 namespace ptrm::cli {
 
@@ -84,8 +85,12 @@ Csv parse_csv(std::string_view text);
 
 // Sampler options shared by solve and eval: --sigma --steps --seed --noise-on --noise-every-inner (k stays 1).
 SolveOptions sampler_options(const Args& args);
-// --threads T: 1..256, default 0 = one per hardware thread (ThreadPool's convention).
+// --precision fp32|int8 (default fp32; int8 = opt-in dynamically quantized block GEMMs, model.h Precision).
+Precision precision(const Args& args);
+// --threads T: 1..256, default 0 = the CPUs this process can use (ThreadPool's convention; more are clamped).
 int thread_count(const Args& args);
+// Tells the user (stderr) when ThreadPool clamped --threads to the CPUs available.
+void note_thread_clamp(const ThreadPool& pool);
 // Throws BadOptions "invalid options: ..." when the sampler rejects `options` (checked before loading a model).
 void check_options(const SolveOptions& options);
 

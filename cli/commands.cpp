@@ -17,7 +17,13 @@ const Option kSeed{.name = "seed", .value = "N", .help = "noise seed, 0..2^64-1 
 const Option kNoiseOn{.name = "noise-on", .help = "the latent the noise goes to: z = zL, y = zH (default z)",
                       .choices = {"z", "y", "both"}};
 const Option kNoiseEveryInner{.name = "noise-every-inner", .help = "also add noise before every inner z update"};
-const Option kThreads{.name = "threads", .value = "T", .help = "worker threads, 1..256 (default: one per hardware thread)"};
+const Option kThreads{.name = "threads", .value = "T",
+                      .help = "worker threads, 1..256; more than the CPUs this process can use (affinity, cgroup quota) "
+                              "are clamped, with a note (default: all of those CPUs)"};
+const Option kPrecision{.name = "precision",
+                        .help = "block GEMM arithmetic: int8 = opt-in dynamically quantized, faster, answers may differ "
+                                "from fp32 (docs/benchmarks.md) (default fp32)",
+                        .choices = {"fp32", "int8"}};
 const Option kJson{.name = "json", .help = "print one JSON object instead of the text report"};
 const Option kModel{.name = "model", .value = "FILE", .help = "model file (.safetensors with ptrm.config metadata)",
                     .required = true};
@@ -40,7 +46,7 @@ std::vector<Command> make_commands() {
                    .help = "the engine's answer rule: highest final q_halt, the most frequent answer, or the highest-q "
                            "checker-valid one (else best-Q) (default bestQ)",
                    .choices = {"bestQ", "mode", "valid"}},
-                  kThreads, kJson},
+                  kPrecision, kThreads, kJson},
       .notes = "the answer is the trajectory the engine's --select rule chooses (printed as 'chosen'; the JS API gives the same).",
       .run = run_solve};
   Command eval{
@@ -57,7 +63,7 @@ std::vector<Command> make_commands() {
                   {.name = "buckets", .help = "also report accuracy per Sudoku givens count or per the CSV's rating column",
                    .choices = {"givens", "rating"}},
                   {.name = "bucket-width", .value = "W", .help = "bucket width for --buckets (default 4)"},
-                  kThreads, kJson},
+                  kPrecision, kThreads, kJson},
       .run = run_eval};
   Command bench{
       .name = "bench",
@@ -71,7 +77,8 @@ std::vector<Command> make_commands() {
                    .choices = {"mlp_t,attention", "mlp_t", "attention"}},
                   {.name = "save-weights", .value = "DIR",
                    .help = "also write each variant's random weights to DIR (for training/bench_torch.py)"},
-                  kJson},
+                  {.name = "no-gemm", .help = "time the step only, not the GEMM-only bound (interleaved peer benchmarks)"},
+                  kPrecision, kJson},
       .run = run_bench};
   return {solve, eval, bench};
 }

@@ -129,6 +129,7 @@ int run_eval(const std::vector<std::string>& argv) {
   const int kmax = options.k;
 
   ThreadPool pool(threads);
+  note_thread_clamp(pool);
   using Clock = std::chrono::steady_clock;
 
   // PTRM run at the largest K; smaller K are its trajectory prefixes (the sampler guarantees K=k equivalence).

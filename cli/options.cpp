@@ -1,5 +1,6 @@
 // Sampler and threading options common to `ptrm solve` and `ptrm eval`.
 #include <climits>
+#include <cstdio>
 
 #include "cli.h"
 #include "ptrm/errors.h"
@@ -15,10 +16,21 @@ SolveOptions sampler_options(const Args& args) {
   o.seed = args.u64("seed", 0);
   o.noise_on = parse_noise_on(args.choice("noise-on", "z"), "--noise-on");
   o.noise_every_inner = args.flag("noise-every-inner");
+  o.precision = precision(args);
   return o;
 }
 
+Precision precision(const Args& args) {
+  return args.choice("precision", "fp32") == "int8" ? Precision::Int8 : Precision::F32;
+}
+
 int thread_count(const Args& args) { return static_cast<int>(args.integer("threads", 0, 1, 256)); }
+
+void note_thread_clamp(const ThreadPool& pool) {
+  if (pool.requested() > pool.threads())
+    std::fprintf(stderr, "note: --threads %d is more than the %d CPU(s) this process can use; using %d\n",
+                 pool.requested(), pool.threads(), pool.threads());
+}
 
 void check_options(const SolveOptions& options) {
   try {

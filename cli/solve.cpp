@@ -42,6 +42,7 @@ int run_solve(const std::vector<std::string>& argv) {
   std::vector<int32_t> question = task->encode(puzzle_text);
 
   ThreadPool pool(threads);
+  note_thread_clamp(pool);
   auto t0 = std::chrono::steady_clock::now();
   SolveResult result = solve(model, pool, *task, question, options);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -3,11 +3,11 @@
 // Per-step time = the interval between consecutive step batches of one solve (sigma 0, no history), median over
 // the timed steps after one warm-up step; the engine runs in this thread so the timestamps carry no messaging.
 // Also the process CPU time per step (all threads), which a busy shared machine disturbs much less than wall time.
-// usage: node --no-experimental-fetch --no-liftoff scripts/bench_wasm.mjs DIR THREADS K[,K...] STEPS
+// usage: node --no-experimental-fetch --no-liftoff scripts/bench_wasm.mjs DIR THREADS K[,K...] STEPS [CONFIGS]
 // prints JSON: {threads, flavour, results: [{config, k, ms_per_step, cpu_ms_per_step}]}
 import { Solver } from '../wasm/ptrm.js';
 
-const [dir, threadsArg, ksArg, stepsArg] = process.argv.slice(2);
+const [dir, threadsArg, ksArg, stepsArg, configsArg] = process.argv.slice(2);
 const threads = Number(threadsArg);
 const ks = ksArg.split(',').map(Number);
 const timed = Number(stepsArg);
@@ -23,9 +23,10 @@ const median = (v) => {
 
 const results = [];
 let flavour = null;
-for (const config of ['mlp_t', 'attention']) {
+for (const config of (configsArg || 'mlp_t,attention').split(',')) {
   const solver = await Solver.load(`${dir}/bench-${config}.safetensors`, { threads, worker: false, wasmBase });
   flavour = solver.info.flavour;
+  if (solver.info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${solver.info.threads}`);
   for (const k of ks) {
     const stamps = [];
     const cpu = [];

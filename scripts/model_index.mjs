@@ -1,7 +1,7 @@
 // Lists the shipped models (assets/models/*.safetensors) for the web app's model picker; file names are
 // relative to the index itself, so the same JSON works when web/ and assets/ are copied to a static host.
 // Reads only each file's safetensors header (8-byte length + JSON), never the tensors.
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 
@@ -49,12 +49,6 @@ async function readJson(file) {
   }
 }
 
-// Identifies a model file by its metadata (name, training run, config, accuracy): a retrained model replacing the
-// file changes it, so a demo puzzle picked for the old one is not shown for the new one.
-export function metadataHash(meta) {
-  return createHash('sha256').update(JSON.stringify(meta || {})).digest('hex').slice(0, 16);
-}
-
 function num(x) {
   const v = Number(x);
   return Number.isFinite(v) ? v : -1;
@@ -69,12 +63,13 @@ export async function modelIndex(dir) {
   for (const name of names) {
     const file = path.join(dir, name);
     const meta = await readMetadata(file);
-    let cfg = {};
+    let cfg;
     try { cfg = meta && meta['ptrm.config'] ? JSON.parse(meta['ptrm.config']) : {}; } catch { cfg = {}; }
     const card = name.replace(/\.safetensors$/, '.md');
     const cardText = await fsp.readFile(path.join(dir, card), 'utf8').catch(() => null);
     const { settings, error: cardError } = cardText ? cardSettings(cardText) : { settings: null, error: null };
     const demo = await readJson(path.join(dir, name.replace(/\.safetensors$/, '.demo.json')));
+    const sha256 = crypto.createHash('sha256').update(await fsp.readFile(file)).digest('hex').slice(0, 16);
     models.push({
       file: name,
       name: (meta && meta['ptrm.name']) || name.replace(/\.safetensors$/, ''),
@@ -83,18 +78,19 @@ export async function modelIndex(dir) {
       board: cfg.board || null,
       exactAccuracy: meta && meta['ptrm.exact_accuracy'] !== undefined ? num(meta['ptrm.exact_accuracy']) : null,
       bytes: (await fsp.stat(file)).size,
+      // Content hash: the app and <ptrm-solver> load `file?v=<sha256>`, so a new version of a model is a new URL
+      // and never a stale copy from the model cache.
+      sha256,
       card: cardText !== null ? card : null, // relative to index.json
       recommended: settings && settings.recommended ? settings.recommended : null,
       trained: settings && settings.trained ? settings.trained : null,
       heldOut: settings && settings.heldOut ? settings.heldOut : null,
       ...(cardError ? { cardError } : {}),
-      // Only for the model it was picked for (scripts/pick_demo_puzzle.mjs records the metadata hash).
-      demo: demo && demo.puzzle && meta && demo.model_metadata_sha256 === metadataHash(meta)
-        ? { puzzle: demo.puzzle, settings: demo.settings || null } : null,
-      ...(demo && meta && demo.model_metadata_sha256 !== metadataHash(meta)
+      // Only for the file it was picked for (scripts/pick_demo_puzzle.mjs records its sha256).
+      demo: demo && demo.puzzle && demo.model_sha256 === sha256 ? { puzzle: demo.puzzle, settings: demo.settings || null } : null,
+      ...(demo && demo.model_sha256 !== sha256
         ? { demoError: 'the demo puzzle was picked for another version of this model: rerun scripts/pick_demo_puzzle.mjs' } : {}),
       readable: meta !== null,
-      metadataHash: meta ? metadataHash(meta) : null,
     });
   }
   const rank = (m) => [m.readable ? 0 : 1, m.task === 'sudoku' ? 0 : 1, -(m.board ?? 0), -(m.exactAccuracy ?? -1)];

@@ -69,7 +69,7 @@ async function main() {
   if (!best) throw new Error(`no puzzle in ${path.relative(REPO, setFile)} where deterministic fails and PTRM (${JSON.stringify(rec)}) succeeds`);
   const out = {
     model: path.basename(model),
-    model_metadata_sha256: probe.metadataHash,
+    model_sha256: probe.sha256,
     puzzle: best.question,
     answer: best.label,
     source: `${path.relative(REPO, setFile)} line ${best.line} (held-out test split)`,

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Development/production static server for the ptrm web app (zero npm dependencies).
 //
-//   node scripts/serve.mjs [--port N] [--no-coi] [--no-build]      (PORT env also honoured; default 8080)
+//   node scripts/serve.mjs [--port N] [--no-coi] [--no-build] [--root DIR] [--assets DIR]   (PORT env also honoured)
 //
-// Serves web/ at / and the repository's assets/ at /assets/. Every response carries COOP same-origin +
+// Serves web/ (or --root) at / and the repository's assets/ (or --assets) at /assets/. Every response carries COOP same-origin +
 // COEP require-corp so the page is crossOriginIsolated (SharedArrayBuffer → wasm threads). Two ways to get a
 // page WITHOUT isolation, used by the single-thread fallback test and to mimic a header-less static host:
 //   - `?coi=0` on a document URL drops COOP/COEP for that document only;
@@ -16,20 +16,24 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { modelIndex } from './model_index.mjs';
+import { precacheManifest, precacheScript } from './precache.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const webRoot = path.join(repo, 'web');
-const assetsRoot = path.join(repo, 'assets');
+const defaultWebRoot = path.join(repo, 'web');
+const defaultAssetsRoot = path.join(repo, 'assets');
 
 function parseArgs(argv) {
-  const opts = { port: Number(process.env.PORT || 8080), coi: true, build: true, host: '127.0.0.1' };
+  const opts = { port: Number(process.env.PORT || 8080), coi: true, build: true, host: '127.0.0.1',
+    webRoot: defaultWebRoot, assetsRoot: defaultAssetsRoot };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--port') opts.port = Number(argv[++i]);
     else if (a === '--host') opts.host = argv[++i];
     else if (a === '--no-coi') opts.coi = false;
     else if (a === '--no-build') opts.build = false;
-    else throw new Error(`unknown argument ${a} (use --port N, --host H, --no-coi, --no-build)`);
+    else if (a === '--root') opts.webRoot = path.resolve(argv[++i]);
+    else if (a === '--assets') opts.assetsRoot = path.resolve(argv[++i]);
+    else throw new Error(`unknown argument ${a} (use --port N, --host H, --no-coi, --no-build, --root DIR, --assets DIR)`);
   }
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error(`bad port ${opts.port}`);
   return opts;
@@ -44,7 +48,7 @@ const MIME = {
 };
 
 // Maps a URL path to a file under web/ or assets/; null when it would escape those roots.
-function resolvePath(urlPath) {
+function resolvePath(urlPath, webRoot, assetsRoot) {
   let rel;
   try { rel = decodeURIComponent(urlPath); } catch { return null; }
   if (rel.includes('\0')) return null;
@@ -54,8 +58,13 @@ function resolvePath(urlPath) {
 }
 
 function isolationHeaders(coi) {
-  // CORP cross-origin + CORS let another (isolated) site embed <ptrm-solver> straight from this server.
-  const h = { 'Cross-Origin-Resource-Policy': 'cross-origin', 'Access-Control-Allow-Origin': '*' };
+  // CORP cross-origin + CORS let any other site embed <ptrm-solver> straight from this server: its module scripts,
+  // the blob: worker's import of worker.js, the engine and the models are all fetched with CORS (isolated pages
+  // also need CORP). Nothing here depends on cookies, so `*` is safe.
+  const h = {
+    'Cross-Origin-Resource-Policy': 'cross-origin', 'Access-Control-Allow-Origin': '*',
+    'Access-Control-Expose-Headers': 'Content-Length, ETag',
+  };
   if (coi) Object.assign(h, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
   return h;
 }
@@ -69,20 +78,27 @@ async function handle(req, res, opts) {
   const url = new URL(req.url, 'http://localhost');
   const coi = opts.coi && url.searchParams.get('coi') !== '0';
   const base = isolationHeaders(coi);
+  if (req.method === 'OPTIONS') {  // CORS preflight (a cross-origin fetch with headers of its own, e.g. Range)
+    return send(res, 204, { ...base, 'Access-Control-Allow-Methods': 'GET, HEAD', 'Access-Control-Allow-Headers': '*',
+      'Access-Control-Max-Age': '86400', Allow: 'GET, HEAD, OPTIONS' });
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return send(res, 405, { ...base, Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }, 'method not allowed\n');
   }
-  let file = resolvePath(url.pathname);
+  const { webRoot, assetsRoot } = opts;
+  let file = resolvePath(url.pathname, webRoot, assetsRoot);
   if (!file) return send(res, 403, { ...base, 'Content-Type': 'text/plain' }, 'forbidden\n');
   let st = await fsp.stat(file).catch(() => null);
   if (st && st.isDirectory()) {
     file = path.join(file, 'index.html');
     st = await fsp.stat(file).catch(() => null);
   }
-  // The model list is generated from the directory unless the deployer committed one.
-  if (!st && url.pathname === '/assets/models/index.json') {
-    const body = JSON.stringify(await modelIndex(path.join(assetsRoot, 'models')), null, 1);
-    return send(res, 200, { ...base, 'Content-Type': MIME['.json'], 'Cache-Control': 'no-cache' },
+  // The model list and the service worker's precache list are generated unless the deployer wrote them.
+  const generated = !st && (url.pathname === '/assets/models/index.json' ? [MIME['.json'], () => generatedIndex(assetsRoot)]
+    : url.pathname === '/precache.js' ? [MIME['.js'], () => generatedPrecache(webRoot, assetsRoot)] : null);
+  if (generated) {
+    const body = await generated[1]();
+    return send(res, 200, { ...base, 'Content-Type': generated[0], 'Cache-Control': 'no-cache' },
       req.method === 'HEAD' ? undefined : body);
   }
   if (!st || !st.isFile()) return send(res, 404, { ...base, 'Content-Type': 'text/plain' }, 'not found\n');
@@ -102,7 +118,19 @@ async function handle(req, res, opts) {
   fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
 }
 
-function ensureEngineBuilt() {
+async function generatedIndex(assetsRoot) {
+  return JSON.stringify(await modelIndex(path.join(assetsRoot, 'models')), null, 1);
+}
+
+async function generatedPrecache(webRoot, assetsRoot) {
+  const extra = {};
+  if (!fs.existsSync(path.join(assetsRoot, 'models', 'index.json'))) {
+    extra['assets/models/index.json'] = await generatedIndex(assetsRoot);
+  }
+  return precacheScript(await precacheManifest(webRoot, assetsRoot, extra));
+}
+
+function ensureEngineBuilt(webRoot) {
   if (fs.existsSync(path.join(webRoot, 'engine', 'ptrm.js'))) return;
   const script = path.join(repo, 'scripts', 'build_wasm.sh');
   if (!fs.existsSync(script)) throw new Error('web/engine/ptrm.js is missing and scripts/build_wasm.sh does not exist');
@@ -111,7 +139,9 @@ function ensureEngineBuilt() {
   if (r.status !== 0) throw new Error(`scripts/build_wasm.sh failed (exit ${r.status})`);
 }
 
-export function createServer(opts) {
+// opts: {coi (default true), webRoot (default web/), assetsRoot (default assets/)}.
+export function createServer(options = {}) {
+  const opts = { coi: true, webRoot: defaultWebRoot, assetsRoot: defaultAssetsRoot, ...options };
   return http.createServer((req, res) => {
     handle(req, res, opts).catch((e) => {
       console.error('serve:', e);
@@ -125,7 +155,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   let opts;
   try {
     opts = parseArgs(process.argv.slice(2));
-    if (opts.build) ensureEngineBuilt();
+    if (opts.build && opts.webRoot === defaultWebRoot) ensureEngineBuilt(defaultWebRoot);
   } catch (e) {
     console.error(`serve: ${e.message}`);
     process.exit(2);

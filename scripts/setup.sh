@@ -10,8 +10,8 @@ die() { echo "[setup] ERROR: $*" >&2; exit 1; }
 # Why each package: toolchains (build-essential cmake ninja-build, emscripten for wasm), the browser for
 # the e2e tests (chromium), C++ tests (libgtest-dev libgmock-dev), the Python reference/trainer/tests
 # (python3-*; torch falls back to a 10x slower reference BLAS without libopenblas0-pthread), and
-# xz-utils + python3 for unpacking and configuring XNNPACK.
-PKGS=(build-essential cmake ninja-build emscripten chromium libgtest-dev libgmock-dev
+# xz-utils + python3 for unpacking and configuring XNNPACK, clang-format for the lint stage (.clang-format).
+PKGS=(build-essential cmake ninja-build emscripten chromium libgtest-dev libgmock-dev clang-format
       python3 python3-torch python3-numpy python3-pytest python3-yaml libopenblas0-pthread xz-utils)
 # node/npm may come from elsewhere (this machine kind has a nodesource node 20): only ask Debian if absent.
 command -v node >/dev/null || PKGS+=(nodejs)
@@ -50,11 +50,13 @@ if [ -f package-lock.json ]; then
     log "npm: node_modules matches package-lock.json"
   else
     log "npm ci"
-    npm ci --no-audit --no-fund
+    # onnxruntime-node (a benchmark peer) bundles its CPU binaries; its install script would fetch CUDA ones from
+    # outside the npm registry, which fails offline: skip that step.
+    ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
     echo "$want" > node_modules/.ptrm-lock-sha256
   fi
 else
   log "npm install (no package-lock.json)"
-  npm install --no-audit --no-fund
+  ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund
 fi
 log "done"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The one command that runs every ptrm test on a fresh Debian 12 machine (CI runs exactly this):
-#   setup -> native build + ctest -> pytest -> wasm build -> Jest -> Playwright
+#   setup -> lint -> native build + ctest -> pytest -> wasm build -> Jest -> Playwright
 # Stops at the first failing stage. Env: PTRM_BUILD_DIR (default build), PTRM_JOBS (default 2),
 # PTRM_SKIP_SETUP=1 to skip the setup stage on a machine known to be set up.
 set -euo pipefail
@@ -40,6 +40,10 @@ has_files() { [ -n "$(find "$1" -type f -name "$2" -print -quit 2>/dev/null)" ];
 
 begin setup "scripts/setup.sh (apt, XNNPACK cache, npm)"
 if [ "${PTRM_SKIP_SETUP:-0}" = 1 ]; then end skipped; else bash scripts/setup.sh; end; fi
+
+begin lint "scripts/lint.sh (eslint, tsc --checkJs, clang-format, engine for plain x86-64)"
+bash scripts/lint.sh
+end
 
 begin native "cmake + ninja ($BUILD, Release) + ctest"
 nice -n 10 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release

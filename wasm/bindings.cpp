@@ -4,7 +4,10 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <emscripten/emscripten.h>
+
 #include <charconv>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <new>
@@ -103,6 +106,10 @@ ptrm::SolveOptions parse_options(const ptrm::Json& o, const ptrm::ModelConfig& c
   opt.noise_on = ptrm::parse_noise_on(ptrm::get_string(o, "noiseOn"), "noiseOn");
 
   opt.noise_every_inner = ptrm::get_bool(o, "noiseEveryInner");
+  const std::string precision = ptrm::get_string(o, "precision");
+  if (precision != "fp32" && precision != "int8")
+    throw ptrm::Error(ErrorKind::BadOptions, "precision must be 'fp32' or 'int8', got '" + precision + "'");
+  opt.precision = precision == "int8" ? ptrm::Precision::Int8 : ptrm::Precision::F32;
   opt.halt_on_q = ptrm::get_bool(o, "haltOnQ");
   opt.stop_on_valid = ptrm::parse_stop_on_valid(ptrm::get_string(o, "stopOnValid"), "stopOnValid");
   opt.select = ptrm::parse_select(ptrm::get_string(o, "select"), "select");
@@ -202,9 +209,47 @@ class Engine {
       name_ = get_meta("ptrm.name");
       description_ = get_meta("ptrm.description");
       puzzle_identifiers_ = get_meta("ptrm.puzzle_identifiers");
+      calib_.clear();
       pool_ = std::make_unique<ptrm::ThreadPool>(threads);
+      solve_pool_ = pool_.get();
       task_ = std::move(task);
       model_ = std::move(model);
+      return ok(info_object());
+    });
+  }
+
+  // Thread-count calibration (ptrm.js decides; docs/wasm-bench.md): the milliseconds of one supervision step of
+  // `rows` rows on `threads` threads — 1 (the caller alone) or the pool's size. Tokens are PAD: a step's cost does
+  // not depend on them. Each (threads, rows) keeps its Session, so repeated calls time steps, not weight packing;
+  // the first step of a new Session is an untimed warm-up.
+  val timeStep(int threads, int rows) {
+    return guarded([&] {
+      if (!model_) throw ptrm::Error(ptrm::ErrorKind::Internal, "no model loaded");
+      if (threads != 1 && threads != pool_->threads())
+        throw ptrm::Error(ptrm::ErrorKind::BadOptions, "timeStep: threads must be 1 or the pool size");
+      if (rows < 1 || rows > 256) throw ptrm::Error(ptrm::ErrorKind::BadOptions, "timeStep: rows must be in [1, 256]");
+      ptrm::ThreadPool& pool = threads == 1 ? serial_ : *pool_;
+      auto& session = calib_[{threads, rows}];
+      if (!session) {
+        session = std::make_unique<ptrm::Session>(*model_, pool, rows);
+        std::vector<int32_t> tokens(static_cast<size_t>(rows) * model_->config.seq_len, 0), ids(rows, 0);
+        session->reset(rows, tokens.data(), ids.data());
+        session->step();
+      }
+      const double t0 = emscripten_get_now();
+      session->step();
+      return ok(val(emscripten_get_now() - t0));
+    });
+  }
+
+  // Later solves run on 1 thread or on the whole pool (what calibration chose); frees the calibration sessions.
+  val setThreads(int threads) {
+    return guarded([&] {
+      if (!model_) throw ptrm::Error(ptrm::ErrorKind::Internal, "no model loaded");
+      if (threads != 1 && threads != pool_->threads())
+        throw ptrm::Error(ptrm::ErrorKind::BadOptions, "setThreads: threads must be 1 or the pool size");
+      calib_.clear();
+      solve_pool_ = threads == 1 ? &serial_ : pool_.get();
       return ok(info_object());
     });
   }
@@ -229,7 +274,7 @@ class Engine {
                               std::to_string(kMaxHistoryTokens) + " cells); pass history: false");
       const std::vector<int32_t> question = task_->encode(puzzle);
       StepBatcher batcher(*task_, opt.k, history, on_step);
-      const ptrm::SolveResult r = ptrm::solve(*model_, *pool_, *task_, question, opt,
+      const ptrm::SolveResult r = ptrm::solve(*model_, *solve_pool_, *task_, question, opt,
                                               [&](const ptrm::StepEvent& e) { return batcher.add(e); });
       if (!batcher.flush()) throw ptrm::Error(ptrm::ErrorKind::Cancelled, "solve cancelled");
       return ok(result_object(r, batcher.answers()));
@@ -249,7 +294,8 @@ class Engine {
     out.set("vocabSize", c.vocab_size);
     out.set("hasChecker", task_->has_checker());
     out.set("params", static_cast<double>(model_->param_count()));
-    out.set("threads", pool_->threads());
+    out.set("threads", solve_pool_->threads());
+    out.set("poolThreads", pool_->threads());
     out.set("name", name_);
     out.set("description", description_);
     out.set("configJson", c.to_json());
@@ -308,6 +354,9 @@ class Engine {
   std::unique_ptr<ptrm::Model> model_;
   std::unique_ptr<ptrm::Task> task_;
   std::unique_ptr<ptrm::ThreadPool> pool_;
+  ptrm::ThreadPool serial_{1};
+  ptrm::ThreadPool* solve_pool_ = nullptr;  // pool_ or serial_: what solves run on
+  std::map<std::pair<int, int>, std::unique_ptr<ptrm::Session>> calib_;
   std::string name_, description_, puzzle_identifiers_;
 };
 
@@ -331,6 +380,8 @@ EMSCRIPTEN_BINDINGS(ptrm) {
   emscripten::class_<Engine>("Engine")
       .constructor<>()
       .function("load", &Engine::load)
+      .function("timeStep", &Engine::timeStep)
+      .function("setThreads", &Engine::setThreads)
       .function("info", &Engine::info)
       .function("solve", &Engine::solve);
   emscripten::function("rngNormals", &rng_normals);

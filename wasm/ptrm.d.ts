@@ -14,16 +14,36 @@ export class IoError extends PtrmError {}
 export class InternalError extends PtrmError {}
 
 export interface LoadOptions {
-  /** Model download progress in bytes (total ≥ loaded; equals loaded when the size is unknown). */
-  onProgress?: (p: { loaded: number; total: number }) => void;
-  /** Engine threads, 1..64. > 1 needs SharedArrayBuffer (cross-origin isolation in browsers), else 1 is used.
-   *  Default: min(hardware threads, 8). */
-  threads?: number;
+  /** Model download progress in bytes (total ≥ loaded; equals loaded when the size is unknown). `cached`: the
+   *  model came from the model cache (one call with loaded = total). */
+  onProgress?: (p: { loaded: number; total: number; cached?: boolean }) => void;
+  /** Engine threads: 'auto' (default) or 1..64. > 1 needs SharedArrayBuffer (cross-origin isolation in browsers),
+   *  else 1 is used; a count above the cores available is clamped (info.threadsNote says so). 'auto' loads a pool
+   *  of min(cores, 4) and keeps 1 thread or the pool, whichever a short calibration step finds faster on this
+   *  machine now (cached per model for the tab; info.calibration has the timings). */
+  threads?: number | 'auto';
   /** Run the engine in a Worker (default true). false runs it in this thread: solve() then blocks it. */
   worker?: boolean;
-  /** Folder holding ptrm-st.* / ptrm-mt.* (URL, or a path under node). Default: the folder of ptrm.js. */
+  /** The engine folder: worker.js, engine.js, errors.js and ptrm-st.* / ptrm-mt.* (URL, or a path under node,
+   *  where the worker is always the worker.js beside ptrm.js). Default: the folder of ptrm.js. Set it when a bundler moved ptrm.js away from those files. It may be on
+   *  another origin if that server sends CORS headers (the worker then starts from a blob: URL). */
   wasmBase?: string | URL;
+  /** Browsers: keep downloaded models in the Cache API (default true, cache MODEL_CACHE); a string names the
+   *  cache, false always downloads. Entries are keyed by the full URL: version your URLs (`?v=<hash>`); a new
+   *  version replaces the cached entries of the same path. */
+  cache?: boolean | string;
 }
+
+/** Cores this context may use: navigator.hardwareConcurrency, or under node the affinity mask bounded by the
+ *  cgroup v2 CPU quota (what `threads` is clamped to). */
+export function availableThreads(): Promise<number>;
+
+/** Name of the Cache API cache Solver.load keeps models in. */
+export const MODEL_CACHE: string;
+/** The models kept by Solver.load's cache ([] where there is no Cache API). */
+export function cachedModels(cacheName?: string): Promise<{ url: string; bytes: number }[]>;
+/** Deletes the model cache; true if there was one. */
+export function clearModelCache(cacheName?: string): Promise<boolean>;
 
 export interface ModelInfo {
   task: 'sudoku' | 'maze' | 'arc';
@@ -34,7 +54,14 @@ export interface ModelInfo {
   /** Whether answers can be checked without a label (result.valid, event.valid). */
   hasChecker: boolean;
   params: number;
+  /** Threads solves run on (1 or poolThreads). */
   threads: number;
+  /** Size of the engine's thread pool (1 in the 'st' flavour). */
+  poolThreads: number;
+  /** Set when an explicit `threads` was clamped to the cores available. */
+  threadsNote?: string;
+  /** Set when 'auto' measured: ms per step of `rows` rows at 1 thread and at poolThreads (medians). */
+  calibration?: { threads: number; rows: number; msPerStep: Record<number, number>; samples: number };
   flavour: 'st' | 'mt';
   name: string;
   description: string;
@@ -88,6 +115,9 @@ export interface SolveOptions {
   select?: SelectPolicy;
   /** Keep every step's answer in trajectories[i].answers (default true). */
   history?: boolean;
+  /** 'fp32' (default) or 'int8': opt-in int8 block GEMMs (per-channel int8 weights, per-row dynamically quantized
+   *  activations). Faster, not bit-identical: answers agree with fp32 on the shipped models (docs/benchmarks.md). */
+  precision?: 'fp32' | 'int8';
   /** Called for every step of every trajectory, delivered one supervision step at a time. */
   onStep?: (event: StepEvent) => void;
   /** Cancels the solve: the promise rejects with CancelledError; the solver stays usable. */

@@ -3,7 +3,7 @@
 //
 //   const solver = await Solver.load('model.safetensors', { onProgress, threads, worker: true, wasmBase });
 //   const result = await solver.solve(puzzleText, { k: 16, sigma: 0.1, onStep, signal });
-import { EngineCore, hasSimd, hasThreads, isNode, now } from './engine.js';
+import { EngineCore, hasSimd, hasThreads, importNode, isNode, now } from './engine.js';
 import {
   PtrmError, BadModelError, BadPuzzleError, BadOptionsError, CancelledError, IoError, InternalError, errorFromKind,
 } from './errors.js';
@@ -11,7 +11,6 @@ import {
 export { PtrmError, BadModelError, BadPuzzleError, BadOptionsError, CancelledError, IoError, InternalError };
 
 const MAX_THREADS = 64;      // the bindings' bound
-const AUTO_MAX_THREADS = 8;  // more pthreads than this rarely pays off for these model sizes
 
 function checkKeys(obj, allowed, what) {
   if (obj === undefined || obj === null) return {};
@@ -26,7 +25,7 @@ function checkKeys(obj, allowed, what) {
 // Options
 
 const SOLVE_KEYS = ['task', 'k', 'sigma', 'steps', 'seed', 'noiseOn', 'noiseEveryInner', 'earlyExit', 'puzzleId',
-  'maxBatchRows', 'select', 'history', 'onStep', 'signal'];
+  'maxBatchRows', 'select', 'history', 'precision', 'onStep', 'signal'];
 const EARLY_EXIT_KEYS = ['haltOnQ', 'stopOnValid'];
 
 function seedText(seed) {
@@ -68,6 +67,7 @@ function normaliseSolveOptions(options) {
       puzzleId: def(o.puzzleId, 0),
       maxBatchRows: def(o.maxBatchRows, 0),
       history: def(o.history, true),
+      precision: def(o.precision, 'fp32'),
       select: def(o.select, 'bestQ'),  // the engine's selection policy (checked there, as the CLI's --select)
     },
     onStep: o.onStep,
@@ -101,26 +101,81 @@ async function resolveBase(wasmBase) {
   else if (wasmBase instanceof URL) url = new URL(wasmBase.href);
   else if (typeof wasmBase !== 'string') throw new BadOptionsError('wasmBase must be a string or URL');
   else if (/^[a-z][a-z0-9+.-]*:/i.test(wasmBase) && !/^[a-z]:[\\/]/i.test(wasmBase)) url = new URL(wasmBase);
-  else if (isNode) url = (await import('node:url')).pathToFileURL((await import('node:path')).resolve(wasmBase));
+  else if (isNode) url = (await importNode('node:url')).pathToFileURL((await importNode('node:path')).resolve(wasmBase));
   else url = new URL(wasmBase, globalThis.location.href);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
 }
 
-async function defaultThreads() {
+// ---------------------------------------------------------------------------------------------------------------
+// Threads: the one home of the thread-count policy. Front ends (web/app, web/lib/ptrm-solver.js) pass no `threads`
+// and show solver.info.threads; an explicit count is honoured up to the cores available.
+
+const AUTO_MAX_THREADS = 4;  // candidates above this rarely pay off for these model sizes (and cost the visitor)
+
+// Cores this context may use: navigator.hardwareConcurrency in browsers (and workers); under node
+// os.availableParallelism() (the affinity mask) bounded by a cgroup v2 cpu.max quota, as the native engine does.
+export async function availableThreads() {
   const hc = globalThis.navigator && globalThis.navigator.hardwareConcurrency;
-  const n = hc || (isNode ? (await import('node:os')).availableParallelism() : 1);
-  return Math.max(1, Math.min(n, AUTO_MAX_THREADS));
+  if (hc) return Math.max(1, hc);
+  if (!isNode) return 1;
+  const os = await importNode('node:os');
+  let n = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  try {
+    const fs = await importNode('node:fs');
+    const [quota, period] = fs.readFileSync('/sys/fs/cgroup/cpu.max', 'utf8').trim().split(/\s+/);
+    if (quota !== 'max' && Number(period) > 0) n = Math.min(n, Math.ceil(Number(quota) / Number(period)));
+  } catch { /* no cgroup v2 quota visible */ }
+  return Math.max(1, n || 1);
 }
 
-// threads > 1 needs the pthread flavour, which needs SharedArrayBuffer (cross-origin isolation in browsers);
-// otherwise the single-thread SIMD flavour.
-async function pickFlavour(threads) {
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
-    throw new BadOptionsError(`threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
+// Decisions of earlier calibrations, per model header and candidate count: in this realm, and for the browser tab
+// (sessionStorage) so a reload or a second Solver does not measure again.
+const calibrated = new Map();
+const storageKey = (key) => `ptrm.threads.${key}`;
+function cachedThreads(key) {
+  if (calibrated.has(key)) return calibrated.get(key);
+  try {
+    const v = Number(globalThis.sessionStorage && globalThis.sessionStorage.getItem(storageKey(key)));
+    if (Number.isInteger(v) && v >= 1) return v;
+  } catch { /* storage blocked */ }
+  return undefined;
+}
+function rememberThreads(key, threads) {
+  calibrated.set(key, threads);
+  try {
+    if (globalThis.sessionStorage) globalThis.sessionStorage.setItem(storageKey(key), String(threads));
+  } catch { /* storage blocked */ }
+}
+
+// FNV-1a of the safetensors header (config, names, shapes, offsets): identifies the model for the cache.
+function modelKey(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = bytes.length >= 8 ? Number(view.getBigUint64(0, true)) : 0;
+  const end = Math.min(bytes.length, 8 + Math.min(headerLen, 1 << 16));
+  let h = 0x811c9dc5;
+  for (let i = 0; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  return `${h.toString(16)}-${bytes.length}`;
+}
+
+// threads (the load option) → {flavour, threads: pthread pool size, policy for EngineCore.load, note}.
+//  - a number: that many threads, clamped to the cores available (with a note), no measuring;
+//  - undefined / 'auto': the candidate min(cores, AUTO_MAX_THREADS); with 2+ and SharedArrayBuffer, the pthread
+//    flavour is loaded with that pool and a short calibration (EngineCore.calibrate) keeps 1 thread or the pool,
+//    whichever runs a step faster on this machine now — a busy sibling core can make 2 threads lose to 1. The
+//    decision is cached per model for the tab.
+async function threadPlan(threads, bytes) {
+  const available = await availableThreads();
+  if (threads !== undefined && threads !== 'auto') {
+    const n = Math.min(threads, available);
+    const note = n < threads ? `threads ${threads} is more than the ${available} core(s) available; using ${n}` : undefined;
+    return n > 1 && hasThreads() ? { flavour: 'mt', threads: n, note } : { flavour: 'st', threads: 1, note };
   }
-  const want = threads ?? (await defaultThreads());
-  return want > 1 && hasThreads() ? { flavour: 'mt', threads: want } : { flavour: 'st', threads: 1 };
+  const candidate = Math.min(available, AUTO_MAX_THREADS);
+  if (candidate < 2 || !hasThreads()) return { flavour: 'st', threads: 1 };
+  const key = `${modelKey(bytes)}-${candidate}`;
+  const use = cachedThreads(key);
+  return { flavour: 'mt', threads: candidate, policy: use ? { use } : { calibrate: true }, key };
 }
 
 async function fetchBytes(url, onProgress) {
@@ -150,16 +205,75 @@ async function fetchBytes(url, onProgress) {
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Model cache (browsers): downloaded models are kept in the Cache API, keyed by their full URL, so a second visit
+// loads them without the network and works offline. Publishers version their URLs (the shipped index appends
+// `?v=<content hash>`): a new version is a new URL, a cache miss, and replaces the older entries of the same path.
+
+export const MODEL_CACHE = 'ptrm-models';
+
+async function openModelCache(name) {
+  if (!name || typeof caches !== 'object' || !caches) return null;
+  try {
+    return await caches.open(name);
+  } catch {
+    return null;  // opaque origins, private modes and the like: no cache, plain downloads
+  }
+}
+
+const samePath = (a, b) => a.origin === b.origin && a.pathname === b.pathname;
+
+async function cachedFetch(url, onProgress, cacheName) {
+  const cache = await openModelCache(cacheName);
+  const hit = cache && (await cache.match(url).catch(() => undefined));
+  if (hit) {
+    const bytes = new Uint8Array(await hit.arrayBuffer());
+    if (onProgress) onProgress({ loaded: bytes.length, total: bytes.length, cached: true });
+    return bytes;
+  }
+  const bytes = await fetchBytes(url, onProgress);
+  if (cache) {
+    try {
+      await cache.put(url, new Response(bytes, { headers: { 'Content-Type': 'application/octet-stream' } }));
+      const here = new URL(url);
+      for (const req of await cache.keys()) {
+        if (req.url !== url && samePath(new URL(req.url), here)) await cache.delete(req);
+      }
+    } catch {
+      // quota or a storage failure: the model still loads, it just is not kept
+    }
+  }
+  return bytes;
+}
+
+/** The models kept by Solver.load's cache: [{url, bytes}] (browsers; [] where there is no Cache API). */
+export async function cachedModels(cacheName = MODEL_CACHE) {
+  const cache = await openModelCache(cacheName);
+  if (!cache) return [];
+  const out = [];
+  for (const req of await cache.keys()) {
+    const res = await cache.match(req);
+    out.push({ url: req.url, bytes: res ? (await res.arrayBuffer()).byteLength : 0 });
+  }
+  return out;
+}
+
+/** Forgets every cached model. Resolves true if there was a cache to delete. */
+export async function clearModelCache(cacheName = MODEL_CACHE) {
+  if (typeof caches !== 'object' || !caches) return false;
+  return caches.delete(cacheName).catch(() => false);
+}
+
 // Uint8Array | ArrayBuffer | URL | string (URL, or a file path under node) → model bytes.
-async function readSource(source, onProgress) {
+async function readSource(source, onProgress, cacheName) {
   let bytes;
   if (source instanceof Uint8Array) bytes = source;
   else if (source instanceof ArrayBuffer) bytes = new Uint8Array(source);
   else if (typeof source === 'string' || source instanceof URL) {
     const text = String(source);
     if (isNode && !/^https?:/i.test(text)) {
-      const { readFile } = await import('node:fs/promises');
-      const { fileURLToPath } = await import('node:url');
+      const { readFile } = await importNode('node:fs/promises');
+      const { fileURLToPath } = await importNode('node:url');
       try {
         bytes = new Uint8Array(await readFile(text.startsWith('file:') ? fileURLToPath(text) : text));
       } catch (e) {
@@ -168,7 +282,7 @@ async function readSource(source, onProgress) {
     } else {
       if (typeof fetch !== 'function') throw new IoError(`cannot fetch ${text}: no fetch() in this environment`);
       const url = isNode ? text : new URL(text, globalThis.location.href).href;
-      return fetchBytes(url, onProgress);
+      return isNode ? fetchBytes(url, onProgress) : cachedFetch(url, onProgress, cacheName);
     }
   } else {
     throw new BadOptionsError('model source must be a URL, a path (node), a Uint8Array or an ArrayBuffer');
@@ -181,10 +295,10 @@ async function readSource(source, onProgress) {
 // Backends: the same engine in this thread (InlineBackend) or in a Worker (WorkerBackend).
 
 class InlineBackend {
-  static async start(bytes, flavour, threads, base) {
+  static async start(bytes, flavour, threads, base, threadPolicy) {
     const core = await EngineCore.create(flavour, threads, base);
     try {
-      return { backend: new InlineBackend(core), info: core.load(bytes) };
+      return { backend: new InlineBackend(core), info: core.load(bytes, threadPolicy) };
     } catch (e) {
       core.dispose();
       throw e;
@@ -221,34 +335,54 @@ class InlineBackend {
   }
 }
 
-// A Worker with one interface for browsers (module Worker) and node (worker_threads).
-async function spawnWorker(onMessage, onFailure) {
-  const url = new URL('./worker.js', import.meta.url);
+// A Worker with one interface for browsers (module Worker) and node (worker_threads). worker.js sits in the
+// engine folder (base). Browsers start workers only from same-origin URLs: when the engine comes from another
+// origin (a page embedding ptrm from its host), the worker is a same-origin blob: module that imports the real
+// worker.js with CORS, so its own imports and the wasm still come from the engine's origin.
+// (Under node the worker is the one beside this module, an ES module like it, whatever folder wasmBase names.)
+async function spawnWorker(base, onMessage, onFailure) {
   if (isNode) {
-    const { Worker } = await import('node:worker_threads');
-    const w = new Worker(url);
+    const { Worker } = await importNode('node:worker_threads');
+    const w = new Worker(new URL('./worker.js', import.meta.url));
     w.on('message', onMessage);
     w.on('error', (e) => onFailure(`engine worker failed: ${e && e.message ? e.message : e}`));
     w.on('exit', (code) => onFailure(`engine worker exited (code ${code})`));
     return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate() };
   }
-  const w = new Worker(url, { type: 'module' });
+  const url = new URL('worker.js', base);
+  let script = url.href;
+  let blobUrl = null;
+  if (url.origin !== globalThis.origin) {
+    blobUrl = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
+    script = blobUrl;
+  }
+  const w = new Worker(script, { type: 'module' });
   w.onmessage = (e) => onMessage(e.data);
-  w.onerror = (e) => { e.preventDefault(); onFailure(`engine worker failed: ${e.message || 'error'}`); };
-  return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate() };
+  w.onerror = (e) => {
+    e.preventDefault();
+    onFailure(`engine worker failed: ${e.message || `could not start ${url.href} (network, CORS or CSP)`}`);
+  };
+  const terminate = () => {
+    w.terminate();
+    if (blobUrl) URL.revokeObjectURL(blobUrl);
+  };
+  return { post: (m, t) => w.postMessage(m, t), terminate };
 }
 
 class WorkerBackend {
-  static async start(bytes, flavour, threads, base) {
-    const b = new WorkerBackend(bytes, flavour, threads, base);
+  static async start(bytes, flavour, threads, base, threadPolicy) {
+    const b = new WorkerBackend(bytes, flavour, threads, base, threadPolicy);
     const info = await b.boot();
+    // A restarted worker reuses the decision instead of measuring again.
+    if (threadPolicy) b.threadPolicy = { use: info.threads };
     return { backend: b, info };
   }
 
-  constructor(bytes, flavour, threads, base) {
+  constructor(bytes, flavour, threads, base, threadPolicy) {
     this.bytes = bytes;  // kept to restart the worker after a cancel without SharedArrayBuffer, or a crash
     this.flavour = flavour;
     this.threads = threads;
+    this.threadPolicy = threadPolicy;
     this.base = base;
     // Cancellation reaches the busy worker through shared memory only; without it a cancel restarts the worker.
     this.cancel = hasThreads() ? new Int32Array(new SharedArrayBuffer(4)) : null;
@@ -258,12 +392,12 @@ class WorkerBackend {
   }
 
   async boot() {
-    const worker = await spawnWorker((m) => this.onMessage(worker, m), (why) => this.onFailure(worker, why));
+    const worker = await spawnWorker(this.base, (m) => this.onMessage(worker, m), (why) => this.onFailure(worker, why));
     this.worker = worker;
     const loaded = new Promise((resolve, reject) => this.pending.set('load', { resolve, reject }));
     const copy = this.bytes.slice();
     worker.post({ type: 'load', bytes: copy, flavour: this.flavour, threads: this.threads, base: this.base.href,
-      cancel: this.cancel }, [copy.buffer]);
+      cancel: this.cancel, threadPolicy: this.threadPolicy }, [copy.buffer]);
     try {
       return await loaded;
     } catch (e) {
@@ -361,19 +495,35 @@ class WorkerBackend {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const LOAD_KEYS = ['onProgress', 'threads', 'worker', 'wasmBase'];
+const LOAD_KEYS = ['onProgress', 'threads', 'worker', 'wasmBase', 'cache'];
 
 export class Solver {
-  // source: URL / path (node) / Uint8Array / ArrayBuffer of a .safetensors model.
+  // source: URL / path (node) / Uint8Array / ArrayBuffer of a .safetensors model. (The JSDoc types come from
+  // ptrm.d.ts, which tsc resolves for './ptrm.js': the lint stage checks this file against the published types.)
+  /**
+   * @param {string | URL | Uint8Array | ArrayBuffer} source
+   * @param {import('./ptrm.js').LoadOptions} [options]
+   * @returns {Promise<Solver>}
+   */
   static async load(source, options = {}) {
     const o = checkKeys(options, LOAD_KEYS, 'load option');
     if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new BadOptionsError('onProgress must be a function');
     if (!hasSimd()) throw new PtrmError('this JavaScript engine lacks WebAssembly SIMD128, which ptrm requires', 'Internal');
     const base = await resolveBase(o.wasmBase);
-    const { flavour, threads } = await pickFlavour(o.threads);
-    const bytes = await readSource(source, o.onProgress);
+    if (o.threads !== undefined && o.threads !== 'auto'
+        && !(Number.isInteger(o.threads) && o.threads >= 1 && o.threads <= MAX_THREADS)) {
+      throw new BadOptionsError(`threads must be 'auto' or an integer in [1, ${MAX_THREADS}], got ${o.threads}`);
+    }
+    if (o.cache !== undefined && typeof o.cache !== 'boolean' && typeof o.cache !== 'string') {
+      throw new BadOptionsError('cache must be a boolean or a cache name');
+    }
+    const cacheName = o.cache === false ? null : typeof o.cache === 'string' ? o.cache : MODEL_CACHE;
+    const bytes = await readSource(source, o.onProgress, cacheName);
+    const plan = await threadPlan(o.threads, bytes);
     const Backend = o.worker === false ? InlineBackend : WorkerBackend;
-    const { backend, info } = await Backend.start(bytes, flavour, threads, base);
+    const { backend, info } = await Backend.start(bytes, plan.flavour, plan.threads, base, plan.policy);
+    if (info.calibration) rememberThreads(plan.key, info.threads);
+    if (plan.note) info.threadsNote = plan.note;
     return new Solver(backend, info);
   }
 
@@ -385,8 +535,14 @@ export class Solver {
 
   // {task, board, variant, seqLen, vocabSize, hasChecker, params, threads, flavour, name, description, config,
   //  puzzleIdentifiers}
+  /** @returns {import('./ptrm.js').ModelInfo} */
   get info() { return this._info; }
 
+  /**
+   * @param {string} puzzle
+   * @param {import('./ptrm.js').SolveOptions} [options]
+   * @returns {Promise<import('./ptrm.js').SolveResult>}
+   */
   solve(puzzle, options) {
     const run = async () => {
       if (!this._backend) throw new PtrmError('solver is disposed', 'Internal');

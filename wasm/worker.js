@@ -1,6 +1,6 @@
 // The engine's thread: a module Worker in browsers, a worker_threads Worker in node. It owns one EngineCore and
 // answers ptrm.js's messages:
-//   {type:'load', bytes, flavour, threads, base, cancel}   → {type:'loaded', info}
+//   {type:'load', bytes, flavour, threads, base, cancel, threadPolicy} → {type:'loaded', info}
 //   {type:'solve', id, puzzle, options, wantSteps}         → {type:'step', id, batch}* then {type:'result', id, result}
 //   {type:'dispose'}                                       → {type:'disposed'} and the worker closes
 // Any failure → {type:'error', id, error:{kind, message}}. Cancellation: the page raises the shared Int32Array
@@ -11,7 +11,9 @@
 import { EngineCore } from './engine.js';
 import { CancelledError, errorToPlain } from './errors.js';
 
-const inBrowser = typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope;
+const WGS = /** @type {any} */ (globalThis).WorkerGlobalScope;
+const inBrowser = typeof WGS !== 'undefined' && self instanceof WGS;
+/** @type {any} the worker's global scope, or node's parentPort */
 const port = inBrowser ? self : (await import('node:worker_threads')).parentPort;
 const post = (msg, transfer = []) => port.postMessage(msg, transfer);
 
@@ -23,7 +25,7 @@ async function handle(msg) {
     case 'load': {
       cancel = msg.cancel;
       core = await EngineCore.create(msg.flavour, msg.threads, new URL(msg.base));
-      post({ type: 'loaded', info: core.load(msg.bytes) });
+      post({ type: 'loaded', info: core.load(msg.bytes, msg.threadPolicy) });
       return;
     }
     case 'solve': {

@@ -24,10 +24,10 @@ test('header-less host: the service worker makes the page isolated and threaded'
     expect(res.headers()['cross-origin-embedder-policy']).toBeUndefined();
     await page.goto(`http://127.0.0.1:${port}/`);
     await waitState(page, ['ready', 'error']);
-    const env = await page.evaluate(() => ({ isolated: self.crossOriginIsolated, controlled: !!navigator.serviceWorker.controller, threads: Number(document.documentElement.dataset.threads) }));
+    const env = await page.evaluate(() => ({ isolated: self.crossOriginIsolated, controlled: !!navigator.serviceWorker.controller, pool: Number(document.documentElement.dataset.poolThreads) }));
     expect(env.isolated).toBe(true);
     expect(env.controlled).toBe(true);
-    expect(env.threads).toBeGreaterThan(1);
+    expect(env.pool).toBeGreaterThan(1);
   } finally {
     server.close();
   }

@@ -155,14 +155,14 @@ test('share links: wrong length and unknown task are reported as such, and the m
   expect(await waitState(page, ['solved', 'error', 'ready'])).toBe('error');
   await expect(page.getByTestId('error')).toContainText('has 79 cells');
   await expect(page.getByTestId('error')).toContainText('81 (Sudoku 9×9)');
-  expect(await page.locator('#model').inputValue()).toMatch(new RegExp(`${model.file}$`));
+  expect(await page.locator('#model').inputValue()).toContain(model.file);
   expect(await page.locator('#puzzle-text').inputValue()).toBe('1'.repeat(79)); // kept, to fix
   await expect(page.getByTestId('puzzle-note')).toContainText('79 of 81 cells');
 
   await page.goto(link({ task: 'chess', puzzle: 'e4', autosolve: 1 }));
   expect(await waitState(page, ['solved', 'error', 'ready'])).toBe('error');
   await expect(page.getByTestId('error')).toContainText("task 'chess'");
-  expect(await page.locator('#model').inputValue()).toMatch(new RegExp(`${model.file}$`));
+  expect(await page.locator('#model').inputValue()).toContain(model.file);
 });
 
 test('inputs: engine limits, K beyond what the page draws, conflicting givens, refused files', async ({ page }) => {

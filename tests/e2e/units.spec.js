@@ -38,7 +38,7 @@ test('PCA recovers a planted 2-D structure and keeps axis signs stable', async (
 test('conflict marking finds repeated digits, changed givens and broken maze paths', async ({ page }) => {
   await page.goto('/styles.css'); // any same-origin document will do: nothing else should boot
   const r = await page.evaluate(async () => {
-    const { conflicts, parseCells } = await import('/app/tasks.js');
+    const { conflicts, parseCells } = await import('/lib/tasks.js');
     const sol = '123456456123231564564231312645645312';
     const good = [...sol];
     const bad = [...sol]; bad[0] = '2';

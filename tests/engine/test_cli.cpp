@@ -15,6 +15,7 @@
 #include "ptrm/config.h"
 #include "ptrm/json.h"
 #include "ptrm/safetensors.h"
+#include "ptrm/threadpool.h"
 
 namespace {
 
@@ -243,6 +244,22 @@ TEST(Cli, SolveMatchesReferenceRollout) {
     EXPECT_EQ(j.find("chosen")->as_number(), 0);
     EXPECT_EQ(j.find("trajectories")->as_array().size(), 1u);
   }
+}
+
+// `--threads 256` runs with the CPUs this process can use and says so (issue 12 fault 5); same answer as 1
+// thread. Counts and answers only: nothing here is timed.
+TEST(Cli, ThreadsAboveAvailableAreClampedWithANote) {
+  const int cpus = ptrm::available_cpus();
+  CliRun r = run({"solve", "--model", kModel, "--puzzle", kQuestion, "--json", "--threads", "256"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  if (cpus < 256) {
+    EXPECT_NE(r.err.find("note: --threads 256 is more than the " + std::to_string(cpus) +
+                         " CPU(s) this process can use; using " + std::to_string(cpus)),
+              std::string::npos)
+        << r.err;
+  }
+  Json one = run_json({"solve", "--model", kModel, "--puzzle", kQuestion, "--json"});
+  EXPECT_EQ(Json::parse(r.out).find("answer")->as_string(), one.find("answer")->as_string());
 }
 
 TEST(Cli, SolveJsonAndText) {

@@ -1,12 +1,15 @@
 // Kernels against naive double-precision references, and their independence from the thread count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
 
 #include "kernels/kernels.h"
+#include "ptrm/errors.h"
+#include "ptrm/threadpool.h"
 
 namespace {
 
@@ -31,7 +34,7 @@ TEST(Kernels, LinearMatchesNaiveGemmWithAndWithoutBias) {
   const auto x = randn(static_cast<size_t>(M) * in, 1), w = randn(static_cast<size_t>(out) * in, 2), b = randn(out, 3);
   for (int threads : {1, 2})
     for (bool bias : {false, true}) {
-      ThreadPool pool(threads);
+      ThreadPool pool(threads, /*oversubscribe=*/true);
       ptrm::Linear lin(w.data(), bias ? b.data() : nullptr, in, out);
       lin.reshape(M, pool);
       std::vector<float> y(static_cast<size_t>(M) * out);
@@ -112,7 +115,7 @@ TEST(Kernels, TransposeAndEmbedding) {
   const int B = 2, R = 19, C = 37;
   const auto x = randn(static_cast<size_t>(B) * R * C, 9);
   std::vector<float> y(x.size());
-  ThreadPool pool(2);
+  ThreadPool pool(2, /*oversubscribe=*/true);
   ptrm::transpose(pool, x.data(), y.data(), B, R, C);
   for (int b = 0; b < B; ++b)
     for (int r = 0; r < R; ++r)
@@ -191,7 +194,7 @@ TEST(Kernels, AttentionMatchesNaive) {
     const auto ref = naive_attention(qkv0, c.rows, c.seq, c.heads, c.hd, c.rope ? &rope : nullptr);
     std::vector<float> first;
     for (int threads : {1, 2}) {
-      ThreadPool pool(threads);
+      ThreadPool pool(threads, /*oversubscribe=*/true);
       auto qkv = qkv0;
       std::vector<float> out(static_cast<size_t>(c.rows) * c.seq * D);
       ptrm::attention(pool, qkv.data(), out.data(), c.rows, c.seq, c.heads, c.hd, c.rope ? &rope : nullptr);
@@ -205,7 +208,7 @@ TEST(Kernels, AttentionMatchesNaive) {
 }
 
 TEST(Kernels, ThreadPoolCoversEveryIndexOnce) {
-  ThreadPool pool(2);
+  ThreadPool pool(2, /*oversubscribe=*/true);
   std::vector<int> hits(1000, 0);
   pool.parallel_for(hits.size(), 7, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) ++hits[i];
@@ -213,6 +216,30 @@ TEST(Kernels, ThreadPoolCoversEveryIndexOnce) {
   for (int h : hits) ASSERT_EQ(h, 1);
   EXPECT_EQ(pool.threads(), 2);
   EXPECT_EQ(ThreadPool(1).threads(), 1);
+}
+
+// Thread counts above the CPUs this process can use are clamped (issue 12 fault 5: `--threads 256` made one step
+// take 100x longer); 0 means all of them; oversubscribe keeps the exact count. No timing: counts only.
+TEST(Kernels, ThreadPoolClampsToAvailableCpus) {
+  const int cpus = ptrm::available_cpus();
+  ASSERT_GE(cpus, 1);
+  ThreadPool many(256);
+  EXPECT_EQ(many.threads(), std::min(cpus, 256));
+  EXPECT_EQ(many.requested(), 256);
+  EXPECT_EQ(ThreadPool(0).threads(), cpus);
+  EXPECT_EQ(ThreadPool(cpus + 1, /*oversubscribe=*/true).threads(), cpus + 1);
+  EXPECT_THROW(ThreadPool(257), ptrm::Error);
+}
+
+TEST(Kernels, CgroupCpuMaxQuota) {
+  EXPECT_EQ(ptrm::cpu_max_quota("max 100000\n"), 0);
+  EXPECT_EQ(ptrm::cpu_max_quota("200000 100000\n"), 2);
+  EXPECT_EQ(ptrm::cpu_max_quota("150000 100000"), 2);  // 1.5 CPUs: a second thread still gets half a core
+  EXPECT_EQ(ptrm::cpu_max_quota("50000 100000"), 1);
+  EXPECT_EQ(ptrm::cpu_max_quota("-1 100000"), 0);       // cgroup v1 "no limit"
+  EXPECT_EQ(ptrm::cpu_max_quota(""), 0);
+  EXPECT_EQ(ptrm::cpu_max_quota("12x 100000"), 0);
+  EXPECT_EQ(ptrm::cpu_max_quota("100000 0"), 0);
 }
 
 }  // namespace

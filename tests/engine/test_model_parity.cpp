@@ -92,7 +92,7 @@ TEST(Session, ThreadCountDoesNotChangeBits) {
     const size_t n = static_cast<size_t>(f.B) * c.seq_len * c.vocab_size;
     std::vector<std::vector<float>> logits;
     for (int threads : {1, 2}) {
-      ptrm::ThreadPool pool(threads);
+      ptrm::ThreadPool pool(threads, /*oversubscribe=*/true);
       ptrm::Session s(f.model, pool, f.B);
       s.reset(f.B, f.inputs.data(), f.ids.data());
       for (int step = 0; step < 3; ++step) s.step();

@@ -42,7 +42,7 @@ const Env& env() {
 }
 
 SolveResult run(const SolveOptions& o, int threads = 1, int puzzle = 0, const ptrm::StepCallback& cb = {}) {
-  ptrm::ThreadPool pool(threads);
+  ptrm::ThreadPool pool(threads, /*oversubscribe=*/true);
   return ptrm::solve(env().model, pool, *env().task, env().questions[puzzle], o, cb);
 }
 

@@ -64,7 +64,7 @@ describe.each([
 });
 
 test('bad load options are BadOptionsError', async () => {
-  for (const opts of [{ threads: 0 }, { threads: 1.5 }, { threads: 65 }, { workers: true }, { onProgress: 1 }]) {
+  for (const opts of [{ threads: 0 }, { threads: 1.5 }, { threads: 65 }, { workers: true }, { onProgress: 1 }, { cache: 1 }]) {
     await expect(Solver.load(MODEL, { ...opts, wasmBase: WASM_BASE })).rejects.toBeInstanceOf(BadOptionsError);
   }
   await expect(Solver.load(12345, { wasmBase: WASM_BASE })).rejects.toBeInstanceOf(BadOptionsError);

@@ -1,5 +1,5 @@
 // The big board: an editable, keyboard-accessible grid showing the puzzle and, over it, the chosen answer.
-import { SUDOKU_BOX } from './tasks.js';
+import { SUDOKU_BOX } from '../lib/tasks.js';
 
 const MAZE_KEYS = { '#': '#', ' ': ' ', s: 'S', g: 'G', S: 'S', G: 'G', o: ' ' };
 const MAZE_NAMES = { '#': 'wall', ' ': 'open', S: 'start', G: 'goal', o: 'path' };
@@ -80,7 +80,7 @@ export class BoardView {
       for (let c = 0; c < side; c++) {
         const el = document.createElement('div');
         el.setAttribute('role', 'gridcell');
-        el.dataset.i = r * side + c;
+        el.dataset.i = String(r * side + c);
         el.tabIndex = -1;
         if (task === 'sudoku') {
           if (c % bc === bc - 1 && c !== side - 1) el.classList.add('box-r');

@@ -9,17 +9,17 @@ import { BoardView } from './board.js';
 import { csvRecords, parseCsv } from './csv.js';
 import { TrajectoryView } from './trajectories.js';
 import { PcaView } from './pcaview.js';
-import { loadIndex, modelFor, taskChoices } from './models.js';
+import { loadIndex, modelFor, taskChoices } from '../lib/models.js';
 import { puzzleLines, puzzleSet } from './puzzlesets.js';
 import { DEFAULTS, SETTINGS, readParams, shareUrl } from './params.js';
-import { answerCells, conflicts, describePuzzle, emptyCells, inferSide, parseCells, taskLabel } from './tasks.js';
+import { answerCells, conflicts, describePuzzle, emptyCells, inferSide, parseCells, taskLabel } from '../lib/tasks.js';
 
 // Trajectory cards (and PCA paths) the page draws; a larger K runs in full, the page says it draws the first ones.
 const MAX_CARDS = 256;
 // A puzzle file is text of a few KB (an ARC task JSON a few hundred KB at most).
 const MAX_PUZZLE_BYTES = 1 << 20;
 
-const $ = (id) => document.getElementById(id);
+const $ = (id) => /** @type {any} the controls of index.html, each of its own element type */ (document.getElementById(id));
 const el = {
   env: $('env'), errorBox: $('error'), errorText: $('error-text'), errorDetail: $('error-detail'),
   errorDetails: $('error-details'), errorClose: $('error-close'),
@@ -42,7 +42,6 @@ const app = {
   model: null,        // {name, url|null, task, board, entry (index entry or null), info}
   running: null,      // AbortController of the solve in flight
   loadSeq: 0,         // drops results of superseded model loads
-  threads: 1,
 };
 
 function setState(s) { document.documentElement.dataset.state = s; }
@@ -276,8 +275,9 @@ function fillModelPicker() {
 }
 
 // The model card's figures under the picker: held-out accuracy, trained range, recommended settings.
-function showModelInfo(info, entry) {
-  const rows = [['Model', `${taskLabel(info.task, info.board)} · ${(info.params / 1e6).toFixed(2)} M params · D=${info.config.hidden_size}, T=${info.config.H_cycles}, n=${info.config.L_cycles}`]];
+// cache: the size / offline-cache note of this load (may be empty).
+function showModelInfo(info, entry, cache = '') {
+  const rows = [['Model', `${taskLabel(info.task, info.board)} · ${(info.params / 1e6).toFixed(2)} M params · D=${info.config.hidden_size}, T=${info.config.H_cycles}, n=${info.config.L_cycles}${cache}`]];
   const h = entry && entry.heldOut;
   if (h) {
     const parts = [];
@@ -365,12 +365,16 @@ async function loadModel(source, name, entry = null) {
   boardNote(`Loading ${name}…`);
   status(`Loading ${name}…`);
   let solver;
+  /** @type {{loaded: number, total: number, cached?: boolean} | null} */
+  let got = null;  // last progress report: size, and whether the model came from the offline model cache
   try {
+    // No `threads`: the library's policy picks them (wasm/ptrm.js threadPlan: measured, not hardwareConcurrency).
     solver = await app.api.Solver.load(source, {
-      threads: app.threads,
       onProgress: (p) => {
         if (seq !== app.loadSeq) return;
+        got = p;
         if (p && p.total) { el.progressBar.max = p.total; el.progressBar.value = p.loaded; }
+        if (!p.cached) status(`Loading ${name}… ${kiB(p.loaded)} of ${kiB(p.total)}`);
       },
     });
   } catch (e) {
@@ -395,10 +399,12 @@ async function loadModel(source, name, entry = null) {
   const info = solver.info;
   app.model = { name: info.name || name, url: typeof source === 'string' ? source : null, task: info.task, board: info.board, entry, info };
   el.progressBar.hidden = true;
-  showModelInfo(info, entry);
+  showModelInfo(info, entry, cacheNote(source, got));
+  el.modelInfo.dataset.cache = typeof source !== 'string' || !got || !self.caches ? 'none' : got.cached ? 'hit' : 'stored';
   applyLimits();
   document.documentElement.dataset.threads = String(info.threads);
-  el.env.textContent = envText(info.threads);
+  document.documentElement.dataset.poolThreads = String(info.poolThreads);
+  el.env.textContent = envText(info.threads, info.poolThreads);
   fillModelPicker();
   el.text.placeholder = placeholder(info.task, info.board);
   el.boardKeys.replaceChildren(...keysHint(info.task, info.board));
@@ -409,6 +415,15 @@ async function loadModel(source, name, entry = null) {
   status('Ready.');
   setState('ready');
   return true;
+}
+
+const kiB = (n) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
+
+// Size of the model and where it came from: the engine keeps downloaded models for offline use (Cache API).
+function cacheNote(source, got) {
+  if (!got || typeof source !== 'string') return '';
+  const where = got.cached ? 'from the offline cache' : self.caches ? 'downloaded and kept for offline use' : 'downloaded';
+  return ` · ${kiB(got.total)}, ${where}`;
 }
 
 function placeholder(task, side) {
@@ -433,8 +448,11 @@ function keysHint(task, side) {
   return [t('Paste or drop an ARC task JSON. '), k('Ctrl'), t('+'), k('Enter'), t(' solves, '), k('Esc'), t(' cancels.')];
 }
 
-function envText(threads) {
+// threads: what solves run on; pool: what was available to choose from (the library measured which is faster).
+function envText(threads, pool = threads) {
   const iso = self.crossOriginIsolated ? 'cross-origin isolated' : 'not isolated';
+  if (threads === undefined) return `${iso} · threads chosen when the model loads`;
+  if (pool > threads) return `${iso} · ${threads} of ${pool} threads (measured faster)`;
   return `${iso} · ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
@@ -719,8 +737,7 @@ async function boot() {
   board.showSkeleton();
   boardNote('Starting the engine…');
   const iso = await ensureIsolation();
-  app.threads = self.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 8)) : 1;
-  el.env.textContent = envText(app.threads) + (iso === 'failed' ? ' (isolation failed)' : '');
+  el.env.textContent = envText(self.crossOriginIsolated ? undefined : 1) + (iso === 'failed' ? ' (isolation failed)' : '');
   const params = readParams(location.search);
   wire();
   try {

@@ -2,7 +2,7 @@
 // recomputed as steps stream in (at most a few times per second: the PCA is over all points seen so far).
 import { pca2, project } from './pca.js';
 import { trajColor } from './palette.js';
-import { fitCanvas } from './canvas.js';
+import { fitCanvas } from '../lib/canvas.js';
 
 const MIN_INTERVAL_MS = 200;
 
@@ -68,10 +68,11 @@ export class PcaView {
     const pad = 14, span = Math.max(umax - umin, vmax - vmin, 1e-9);
     const s = Math.min(w, h) - 2 * pad;
     const cx = (umin + umax) / 2, cy = (vmin + vmax) / 2;
+    /** @param {number[]} q */
     const xy = ([u, v]) => [w / 2 + ((u - cx) / span) * s, h / 2 - ((v - cy) / span) * s];
     ctx.strokeStyle = 'rgba(43,47,58,0.12)';
     ctx.beginPath(); ctx.moveTo(pad, h / 2); ctx.lineTo(w - pad, h / 2); ctx.moveTo(w / 2, pad); ctx.lineTo(w / 2, h - pad); ctx.stroke();
-    const order = [...proj.keys()].sort((a, b) => (a === this.chosen) - (b === this.chosen)); // chosen on top
+    const order = [...proj.keys()].sort((a, b) => Number(a === this.chosen) - Number(b === this.chosen)); // chosen on top
     for (const t of order) {
       const path = proj[t].filter(Boolean);
       if (!path.length) continue;

@@ -4,10 +4,11 @@
 // Steps are the engine's: 1-based (event.step = the number of supervision steps that trajectory has run), used
 // as given everywhere here; 0 means "no step yet".
 import { trajColor } from './palette.js';
-import { drawBoard, fitCanvas } from './canvas.js';
+import { drawBoard, fitCanvas } from '../lib/canvas.js';
 
 export class TrajectoryView {
   // onLead(cells): the live best-Q trajectory's current answer, so the big board can preview it mid-solve.
+  /** @param {HTMLElement} root @param {{onLead?: (cells: string[]) => void}} [options] */
   constructor(root, { onLead } = {}) {
     this.root = root;
     this.onLead = onLead;
@@ -27,7 +28,7 @@ export class TrajectoryView {
       const card = document.createElement('figure');
       card.className = 'traj';
       card.dataset.testid = 'traj';
-      card.dataset.traj = t;
+      card.dataset.traj = String(t);
       card.dataset.step = '0';
       card.style.setProperty('--traj', trajColor(t, k));
       const board = document.createElement('canvas');

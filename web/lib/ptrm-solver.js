@@ -7,10 +7,12 @@
 // recommended K, σ and steps (its card) for any attribute left out. Events (bubbling,
 // composed): `ptrm-step` (detail = the engine's step event), `ptrm-solved` (detail = result),
 // `ptrm-error` (detail = the typed error). Methods: solve(), cancel(); properties `ready` (→ Solver), `result`.
-// Threads are used only when the host page is crossOriginIsolated; otherwise it runs single-threaded.
-import { drawBoard } from '../app/canvas.js';
-import { answerCells, parseCells, taskLabel } from '../app/tasks.js';
-import { loadIndex } from '../app/models.js';
+// Threads are used only when the host page is crossOriginIsolated; otherwise it runs single-threaded. The script
+// may come from another origin than the page (that server must send CORS headers, as scripts/serve.mjs does):
+// the engine's worker then starts from a blob: URL. Models are kept in the Cache API after the first download.
+import { drawBoard } from './canvas.js';
+import { answerCells, parseCells, taskLabel } from './tasks.js';
+import { loadIndex } from './models.js';
 
 const ENGINE_URL = new URL('../engine/ptrm.js', import.meta.url);
 const INDEX_BASE = new URL('../', import.meta.url);
@@ -31,7 +33,7 @@ button:disabled { opacity: .45; cursor: default; }
 let enginePromise = null;
 const engine = () => (enginePromise ||= import(ENGINE_URL.href));
 
-class PtrmSolverElement extends HTMLElement {
+export class PtrmSolverElement extends HTMLElement {
   static get observedAttributes() { return ['model', 'puzzle']; }
 
   constructor() {
@@ -42,7 +44,7 @@ class PtrmSolverElement extends HTMLElement {
       <span class="msg" role="status" aria-live="polite"></span></div></div>`;
     this.canvas = root.querySelector('canvas');
     this.button = root.querySelector('button');
-    this.badge = root.querySelector('.badge');
+    this.badge = /** @type {HTMLElement} */ (root.querySelector('.badge'));
     this.msg = root.querySelector('.msg');
     this.button.addEventListener('click', () => (this.controller ? this.cancel() : this.solve()));
     this.solver = null;
@@ -115,8 +117,11 @@ class PtrmSolverElement extends HTMLElement {
     this.loading = (async () => {
       const { Solver } = await engine();
       const url = await this.#modelUrl();
-      const threads = self.crossOriginIsolated ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)) : 1;
-      const solver = await Solver.load(url, { threads });
+      const kiB = (n) => `${Math.ceil(n / 1024)} KiB`;
+      // No `threads`: the library's policy picks them (measured; 1 where the page is not cross-origin isolated).
+      const solver = await Solver.load(url, {
+        onProgress: (p) => this.#status(p.cached ? `Model ${kiB(p.total)} (cached)` : `Loading model… ${kiB(p.loaded)} of ${kiB(p.total)}`),
+      });
       if (!this.isConnected) { solver.dispose(); return null; }
       this.solver = solver;
       this.button.disabled = false;

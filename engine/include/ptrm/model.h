@@ -49,11 +49,16 @@ struct Model {
   size_t param_count() const;                        // every weight element the model holds
 };
 
+// Arithmetic of the block GEMMs. Int8 (opt-in): per-channel int8 weights with per-row dynamically quantized
+// activations (XNNPACK qd8-f32-qc8w); lm_head, q_head, norms, attention softmax and the state stay fp32. Faster,
+// not bit-faithful: judged by answer agreement with fp32 on held-out puzzles (docs/benchmarks.md "int8").
+enum class Precision { F32, Int8 };
+
 // The state of `rows` independent rows (puzzles or PTRM trajectories) and every buffer one supervision step
 // needs, allocated once for max_rows. All rows go through each GEMM together (M = rows * S).
 class Session {
  public:
-  Session(const Model& model, ThreadPool& pool, int max_rows);
+  Session(const Model& model, ThreadPool& pool, int max_rows, Precision precision = Precision::F32);
   ~Session();
   // Memory one row costs (state + scratch), to size batches.
   static size_t bytes_per_row(const ModelConfig& config);

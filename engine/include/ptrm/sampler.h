@@ -57,6 +57,7 @@ struct SolveOptions {
   SelectPolicy select = SelectPolicy::BestQ;  // how SolveResult::selection.chosen is picked
   int puzzle_id = 0;         // puzzle embedding row (solve(); solve_many takes one per puzzle)
   int max_batch_rows = 0;    // rows per Session batch; 0 → auto (activation memory ≤ ~256 MiB)
+  Precision precision = Precision::F32;  // Int8: opt-in faster block GEMMs (model.h); off by default
   const std::atomic<bool>* cancel = nullptr;  // checked between steps; set → Error{Cancelled}
 
   void validate() const;     // throws Error{BadOptions} with the offending field named

@@ -32,19 +32,19 @@ size_t BlockScratch::floats_per_row(const ModelConfig& c) {
   return z.big + z.mid + 2 * z.state;
 }
 
-BlockRunner::BlockRunner(const ModelConfig& c, const Model::Block& w)
+BlockRunner::BlockRunner(const ModelConfig& c, const Model::Block& w, bool int8)
     : c_(c), S_(c.seq_total()), D_(c.hidden_size), I_(c.inter(c.hidden_size)),
       eps_(static_cast<float>(c.rms_norm_eps)) {
   if (c.mlp_t) {
     It_ = c.inter(S_);
-    t_gate_up_ = Linear(w.mlp_t_gate_up.data(), nullptr, S_, 2 * It_);
-    t_down_ = Linear(w.mlp_t_down.data(), nullptr, It_, S_);
+    t_gate_up_ = Linear(w.mlp_t_gate_up.data(), nullptr, S_, 2 * It_, int8);
+    t_down_ = Linear(w.mlp_t_down.data(), nullptr, It_, S_, int8);
   } else {
-    qkv_ = Linear(w.qkv_proj.data(), nullptr, D_, 3 * D_);
-    o_ = Linear(w.o_proj.data(), nullptr, D_, D_);
+    qkv_ = Linear(w.qkv_proj.data(), nullptr, D_, 3 * D_, int8);
+    o_ = Linear(w.o_proj.data(), nullptr, D_, D_, int8);
   }
-  gate_up_ = Linear(w.mlp_gate_up.data(), nullptr, D_, 2 * I_);
-  down_ = Linear(w.mlp_down.data(), nullptr, I_, D_);
+  gate_up_ = Linear(w.mlp_gate_up.data(), nullptr, D_, 2 * I_, int8);
+  down_ = Linear(w.mlp_down.data(), nullptr, I_, D_, int8);
 }
 
 void BlockRunner::reshape(int rows, ThreadPool& pool) {

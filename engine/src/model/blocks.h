@@ -16,7 +16,7 @@ struct BlockScratch {
 
 class BlockRunner {
  public:
-  BlockRunner(const ModelConfig& c, const Model::Block& w);
+  BlockRunner(const ModelConfig& c, const Model::Block& w, bool int8 = false);
   void reshape(int rows, ThreadPool& pool);  // rows of S positions
   // h [rows, S, D] ← block(h), in place.
   void forward(ThreadPool& pool, float* h, BlockScratch& sc, const RopeTables* rope);

@@ -11,12 +11,12 @@
 namespace ptrm {
 
 struct Session::Impl {
-  Impl(const Model& model, ThreadPool& pool, int max_rows)
+  Impl(const Model& model, ThreadPool& pool, int max_rows, Precision precision)
       : m(model), c(model.config), pool(pool), max_rows(max_rows), S(c.seq_total()), D(c.hidden_size),
         P(c.puzzle_emb_len), V(c.vocab_size), L(c.seq_len), scratch(c, max_rows),
         lm_head(model.lm_head.data(), nullptr, D, V) {
     if (c.pos_encodings == "rope" && !c.mlp_t) rope = RopeTables(S, c.head_dim(), static_cast<float>(c.rope_theta));
-    for (const Model::Block& b : model.blocks) blocks.emplace_back(c, b);
+    for (const Model::Block& b : model.blocks) blocks.emplace_back(c, b, precision == Precision::Int8);
     const size_t state = static_cast<size_t>(max_rows) * S * D;
     zH.resize(state);
     zL.resize(state);
@@ -88,9 +88,9 @@ struct Session::Impl {
   std::vector<int32_t> tokens, puzzle_ids;
 };
 
-Session::Session(const Model& model, ThreadPool& pool, int max_rows) {
+Session::Session(const Model& model, ThreadPool& pool, int max_rows, Precision precision) {
   if (max_rows < 1 || max_rows > 65536) throw Error(ErrorKind::BadOptions, "Session max_rows must be in 1..65536");
-  impl_ = std::make_unique<Impl>(model, pool, max_rows);
+  impl_ = std::make_unique<Impl>(model, pool, max_rows, precision);
 }
 
 Session::~Session() = default;

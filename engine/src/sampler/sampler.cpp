@@ -28,7 +28,7 @@ class Runner {
          const std::vector<int32_t>& ids, const SolveOptions& opt, const StepCallback& on_step, int steps, int batch,
          std::vector<SolveResult>& results)
       : model_(model), pool_(pool), task_(task), questions_(questions), ids_(ids), opt_(opt), on_step_(on_step),
-        steps_(steps), K_(opt.k), L_(model.config.seq_len), session_(model, pool, batch), results_(results),
+        steps_(steps), K_(opt.k), L_(model.config.seq_len), session_(model, pool, batch, opt.precision), results_(results),
         answers_(static_cast<size_t>(batch) * L_), tokens_(static_cast<size_t>(batch) * L_), row_ids_(batch),
         valid_(batch), reason_(batch) {}
 

@@ -3,6 +3,7 @@
 const INDEX_URL = 'assets/models/index.json';
 
 // base: the URL the ptrm deployment is served from (the page itself for the app).
+/** @param {string | URL} [base] */
 export async function loadIndex(base = document.baseURI) {
   const url = new URL(INDEX_URL, base);
   const r = await fetch(url, { cache: 'no-cache' });
@@ -10,7 +11,8 @@ export async function loadIndex(base = document.baseURI) {
   const idx = await r.json();
   const models = (idx.models || []).filter((m) => m.readable !== false).map((m) => ({
     ...m,
-    url: new URL(m.file, url).toString(),
+    // ?v=<content hash>: a new version of the model is a new URL (the model cache never serves a stale copy).
+    url: new URL(m.sha256 ? `${m.file}?v=${m.sha256}` : m.file, url).toString(),
     cardUrl: m.card ? new URL(m.card, url).toString() : null,
   }));
   return { models, default: models.find((m) => m.file === idx.default) || models[0] || null };

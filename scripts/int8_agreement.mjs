@@ -1,0 +1,51 @@
+// Does the opt-in int8 path (--precision int8) keep the answers? For every shipped model (assets/models/*.safetensors)
+// and its bundled held-out puzzles (assets/puzzles/<task><board>.txt, "question,answer" per line), solves each
+// puzzle with fp32 and with int8 through the native CLI — deterministic (K=1) and PTRM best-Q (K=16, the card's
+// sigma) — and prints: answers identical (%), fp32 accuracy, int8 accuracy, and the verdict against the bar int8
+// must meet to be offered as the default (identical on ≥ 99 %, accuracy within 1 point). Not a test: a report.
+//   node scripts/int8_agreement.mjs [--ptrm build/ptrm] [--limit N] [--models sudoku9,sudoku6,maze8] [--k16]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
+const ptrm = path.resolve(opt('--ptrm', path.join(repo, 'build', 'ptrm')));
+const limit = Number(opt('--limit', 100));
+const withK16 = args.includes('--k16');
+// Steps and sigma as the model cards evaluate them.
+const CARD = { sudoku9: { steps: 16, sigma: 0.3 }, sudoku6: { steps: 16, sigma: 0.3 }, maze8: { steps: 8, sigma: 0.3 } };
+const models = opt('--models', Object.keys(CARD).join(',')).split(',');
+
+function solve(model, puzzle, precision, k, sigma, steps) {
+  const out = execFileSync(ptrm, ['solve', '--model', model, '--puzzle', puzzle, '--k', String(k), '--sigma', String(sigma),
+    '--steps', String(steps), '--seed', '0', '--threads', '1', '--precision', precision, '--json'], { encoding: 'utf8' });
+  return JSON.parse(out).answer;
+}
+
+console.log(`| model | puzzles | K (sigma) | answers identical | fp32 accuracy | int8 accuracy | meets the bar |`);
+console.log('|---|---|---|---|---|---|---|');
+for (const name of models) {
+  const model = path.join(repo, 'assets', 'models', `${name}.safetensors`);
+  const lines = fs.readFileSync(path.join(repo, 'assets', 'puzzles', `${name}.txt`), 'utf8').split('\n').filter(Boolean).slice(0, limit);
+  const { steps, sigma } = CARD[name];
+  for (const [k, s] of withK16 ? [[1, 0], [16, sigma]] : [[1, 0]]) {
+    let same = 0, ok32 = 0, ok8 = 0;
+    for (const line of lines) {
+      const cut = line.lastIndexOf(',');
+      const q = line.slice(0, cut), label = line.slice(cut + 1);
+      const a32 = solve(model, q, 'fp32', k, s, steps), a8 = solve(model, q, 'int8', k, s, steps);
+      // Answers come back in the task's text form (mazes: N lines); labels are one line.
+      const norm = (t) => t.replace(/\n/g, '');
+      same += a32 === a8;
+      ok32 += norm(a32) === norm(label);
+      ok8 += norm(a8) === norm(label);
+    }
+    const n = lines.length;
+    const pct = (x) => (100 * x / n).toFixed(1);
+    const pass = same / n >= 0.99 && Math.abs(ok32 - ok8) / n <= 0.01;
+    console.log(`| ${name} | ${n} | ${k} (${s}) | ${pct(same)} % | ${pct(ok32)} % | ${pct(ok8)} % | ${pass ? 'yes' : 'no'} |`);
+  }
+}
