@@ -1,7 +1,7 @@
 // One truth from engine to pixel: the first screen (default model, its demo puzzle and recommended settings),
 // step labels, cancel that always cancels, errors and results where the user is looking, inputs that explain
 // themselves, contrast.
-const { test, expect, link, waitState, recordStepUpdates, recordStatus, sudokuSolves, contrastOf, defaultDemo } = require('./fixtures');
+const { test, expect, link, waitState, recordStatus, sudokuSolves, contrastOf, defaultDemo } = require('./fixtures');
 const { SOLVED } = require('./known');
 
 const VIEWPORTS = [['1280x800', { width: 1280, height: 800 }], ['390x844', { width: 390, height: 844 }]];

@@ -105,6 +105,7 @@ function plainError(e) {
 }
 
 // Shows an error beside Solve (role=alert: announced at once) and a short note on the board.
+/** @param {any} e the error (null for the page's own refusals) @param {{headline?: string}} [opts] */
 function showError(e, { headline } = {}) {
   el.errorText.textContent = headline || plainError(e);
   const detail = e && e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : '';
@@ -206,6 +207,7 @@ async function randomPuzzle(user = false) {
 }
 
 // Signatures of common binary files, to name what was dropped.
+/** @type {Array<[number[], string]>} */
 const MAGIC = [[[0x89, 0x50, 0x4e, 0x47], 'a PNG image'], [[0xff, 0xd8, 0xff], 'a JPEG image'], [[0x47, 0x49, 0x46], 'a GIF image'],
   [[0x25, 0x50, 0x44, 0x46], 'a PDF document'], [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive'], [[0x52, 0x49, 0x46, 0x46], 'a RIFF (WebP/WAV) file']];
 
