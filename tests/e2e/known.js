@@ -7,7 +7,13 @@
 // MAZE: assets/puzzles/maze8.txt line 1 (held-out test split of maze8); `build-cli/ptrm solve --model
 // assets/models/maze8.safetensors --puzzle … --k 4 --sigma 0.3 --steps 8 --seed 1 --json` → valid, equal to the label,
 // all 4 trajectories agree. Re-pick it whenever the shipped maze model changes.
+// DEMO: the default model's first-screen puzzle and settings (scripts/pick_demo_puzzle.mjs) for tests of pages that
+// use the default model without the served index at hand (status.spec.js checks sudoku9 is that default).
+const DEMO = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '../../assets/models/sudoku9.demo.json'), 'utf8'));
+DEMO.k = DEMO.settings.k; DEMO.sigma = DEMO.settings.sigma; DEMO.steps = DEMO.settings.steps; DEMO.seed = DEMO.settings.seed;
+
 module.exports = {
+  DEMO,
   MAZE: {
     model: 'assets/models/maze8.safetensors',
     puzzle: '#   #  #   #     S# #  G #    ##   #  ###  ## ### # ###    # #  ',
