@@ -1,12 +1,12 @@
 // Option parsing for the CLI subcommands.
 #include <charconv>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
+#include <cstdint>
 #include <sstream>
 
 #include "cli.h"
 #include "ptrm/errors.h"
+#include "ptrm/file.h"
 
 namespace ptrm::cli {
 namespace {
@@ -152,31 +152,16 @@ std::string Args::choice(std::string_view name, std::string fallback) const {
   bad("--" + std::string(name) + ": expected one of " + all + ", got " + shown(*v));
 }
 
-void require_file(const std::string& path) {
-  std::error_code ec;
-  auto st = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(st)) throw Error(ErrorKind::Io, "cannot open '" + path + "': no such file");
-  if (std::filesystem::is_directory(st)) throw Error(ErrorKind::Io, "'" + path + "' is a directory, not a file");
+void require_file(const std::string& path) { RegularFile(path, UINT64_MAX); }
+
+std::string read_file(const std::string& path, uint64_t max_bytes, const char* what) {
+  return read_regular_file(path, max_bytes, what);
 }
 
-std::string read_file(const std::string& path) {
-  require_file(path);
-  // Puzzle files and CSV sets are small; the cap turns an accidental multi-GB argument into a clear error.
-  constexpr std::streamoff kMaxBytes = 1ll << 30;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::Io, "cannot open '" + path + "'");
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  if (size < 0) throw Error(ErrorKind::Io, "cannot read '" + path + "' (not a regular file?)");
-  if (size > kMaxBytes) throw Error(ErrorKind::Io, "'" + path + "' is larger than 1 GiB");
-  in.seekg(0);
-  std::string data(static_cast<size_t>(size), '\0');
-  if (!in.read(data.data(), size)) throw Error(ErrorKind::Io, "cannot read '" + path + "'");
-  return data;
-}
-
-std::string text_or_file(const std::string& value) {
-  if (!value.empty() && value[0] == '@') return read_file(value.substr(1));
+std::string text_or_file(const std::string& value, uint64_t max_bytes) {
+  if (!value.empty() && value[0] == '@') return read_file(value.substr(1), max_bytes, "puzzle file");
+  if (value.size() > max_bytes)
+    bad("the puzzle text is " + std::to_string(value.size()) + " bytes; at most " + std::to_string(max_bytes));
   return value;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -67,19 +68,42 @@ class Args {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
-// `TEXT` or `@FILE` (file contents). Io if the file cannot be read.
-std::string text_or_file(const std::string& value);
-std::string read_file(const std::string& path);  // Io on failure, size-capped
-// Io unless `path` exists and is not a directory (readers would otherwise see a directory as a huge file).
+// `TEXT` or `@FILE` (file contents, at most max_bytes). Io if the file cannot be read or is not a regular file.
+std::string text_or_file(const std::string& value, uint64_t max_bytes);
+std::string read_file(const std::string& path, uint64_t max_bytes, const char* what);  // ptrm::read_regular_file
+// Io unless `path` is a regular file (checked before any open: a FIFO would block, a directory read as huge).
 void require_file(const std::string& path);
 
-// A CSV table with a header line: quoted fields ("" escapes a quote), CRLF or LF line ends. Every row must have
-// as many fields as the header. Malformed input → Error{BadPuzzle} naming the line.
+// CSV with a header line: quoted fields ("" escapes a quote; they may span lines), CRLF or LF line ends, blank
+// lines skipped. Every record must have as many fields as the header. Malformed input → Error{BadPuzzle} naming
+// the line. Reads records one at a time from `source` (fills buf with up to n bytes, 0 at the end).
+class CsvReader {
+ public:
+  using Source = std::function<size_t(char* buf, size_t n)>;
+  static constexpr size_t kMaxRecordBytes = size_t{16} << 20;  // one record (a few puzzles of kMaxPuzzleBytes)
+  explicit CsvReader(Source source);  // reads the header; BadPuzzle if there is none
+  const std::vector<std::string>& header() const { return header_; }
+  int column(std::string_view name) const;  // -1 if absent
+  // The next record into `record`, its first source line (1-based) into `line`; false at the end.
+  bool next(std::vector<std::string>& record, int64_t& line);
+
+ private:
+  static constexpr size_t kChunk = size_t{1} << 16;
+  int peek();
+  bool read_record(std::vector<std::string>& record, int64_t& line);
+  Source source_;
+  std::vector<char> buf_;
+  size_t pos_ = 0, len_ = 0;
+  bool eof_ = false;
+  int64_t line_ = 1;
+  std::vector<std::string> header_;
+};
+
+// A whole CSV text in memory (small inputs, tests): the header and every record with its line.
 struct Csv {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
-  std::vector<int> lines;  // 1-based source line of each row, for messages
-  int column(std::string_view name) const;  // -1 if absent
+  std::vector<int64_t> lines;
 };
 Csv parse_csv(std::string_view text);
 

@@ -30,7 +30,7 @@ int run_solve(const std::vector<std::string>& argv) {
   int threads = thread_count(args);
   std::string task_kind = args.choice("task", "");
   std::string model_path = args.required("model");
-  std::string puzzle_text = text_or_file(args.required("puzzle"));
+  std::string puzzle_text = text_or_file(args.required("puzzle"), kMaxPuzzleBytes);
   bool json = args.flag("json");
 
   require_file(model_path);
@@ -79,7 +79,7 @@ int run_solve(const std::vector<std::string>& argv) {
                      {"k", options.k},
                      {"sigma", static_cast<double>(options.sigma)},
                      {"steps", steps},
-                     {"seed", static_cast<double>(options.seed)},
+                     {"seed", Json::exact(options.seed)},
                      {"trajectories", std::move(trajs)},
                      {"traj_steps_run", result.traj_steps_run},
                      {"traj_steps_budget", result.traj_steps_budget},

@@ -1,8 +1,10 @@
 #!/bin/bash
 # The one command that runs every ptrm test on a fresh Debian 12 machine (CI runs exactly this):
-#   setup -> lint -> native build + ctest -> pytest -> wasm build -> Jest -> Playwright
+#   setup -> lint -> native build + ctest -> sanitize (clang ASan+UBSan build + ctest) -> fuzz (libFuzzer, short
+#   budget) -> pytest -> wasm build -> Jest -> Playwright
 # Stops at the first failing stage. Env: PTRM_BUILD_DIR (default build), PTRM_JOBS (default 2),
-# PTRM_SKIP_SETUP=1 to skip the setup stage on a machine known to be set up.
+# PTRM_SKIP_SETUP=1 to skip the setup stage on a machine known to be set up, PTRM_SAN_BUILD_DIR (default build-asan),
+# PTRM_FUZZ_SECONDS (per target, default 40).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -49,6 +51,24 @@ begin native "cmake + ninja ($BUILD, Release) + ctest"
 nice -n 10 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release
 nice -n 10 ninja -C "$BUILD" -j"$JOBS"
 ctest --test-dir "$BUILD" --output-on-failure
+end
+
+# Hostile input: the engine, CLI and GoogleTest suite built with clang ASan + UBSan (every report fatal) and ctest
+# on it, so the CLI bad-input tests run against the instrumented binary. The same build carries libFuzzer
+# coverage and the tests/fuzz targets for the next stage. XNNPACK is the cached uninstrumented library.
+SAN_BUILD=${PTRM_SAN_BUILD_DIR:-build-asan}
+begin sanitize "clang ASan+UBSan build ($SAN_BUILD) + ctest"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+CC=clang CXX=clang++ nice -n 10 cmake -S . -B "$SAN_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPTRM_FUZZ=ON
+nice -n 10 ninja -C "$SAN_BUILD" -j"$JOBS"
+ctest --test-dir "$SAN_BUILD" --output-on-failure -j"$JOBS"
+end
+
+# Each libFuzzer target for a short fixed budget from the committed seeds; any finding fails the run. Long runs:
+# bash scripts/fuzz.sh TARGET SECONDS.
+begin fuzz "libFuzzer targets (tests/fuzz), ${PTRM_FUZZ_SECONDS:-40} s each"
+PTRM_FUZZ_BUILD="$SAN_BUILD" PTRM_FUZZ_NO_BUILD=1 bash scripts/fuzz.sh all "${PTRM_FUZZ_SECONDS:-40}"
 end
 
 begin python "pytest tests/python ($PY)"

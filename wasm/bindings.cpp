@@ -72,7 +72,7 @@ bool parse_u64(const std::string& text, uint64_t& out) {
 // Options arrive as JSON text with every key present (ptrm.js fills in defaults and rejects unknown keys), so
 // the C++ side only checks types and ranges, with messages naming the key.
 ptrm::Json parse_object(const std::string& json_text) {
-  ptrm::Json o = ptrm::Json::parse(json_text, ptrm::ErrorKind::BadOptions);
+  ptrm::Json o = ptrm::Json::parse(json_text, ptrm::ErrorKind::BadOptions, ptrm::JsonLimits{1u << 16, 4, 1024, 256});
   if (!o.is_object()) throw ptrm::Error(ptrm::ErrorKind::BadOptions, "options must be an object");
   return o;
 }

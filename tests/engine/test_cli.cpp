@@ -1,6 +1,8 @@
 // End-to-end tests of the `ptrm` binary (PTRM_CLI): exit codes and one-line messages for bad input, and the
 // numbers solve/eval print checked against each other and against the Python reference fixtures.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -15,7 +17,9 @@
 #include "ptrm/config.h"
 #include "ptrm/json.h"
 #include "ptrm/safetensors.h"
+#include "ptrm/tasks.h"
 #include "ptrm/threadpool.h"
+#include "../support/random_model.h"
 
 namespace {
 
@@ -449,6 +453,126 @@ TEST(Cli, EvalAgreesWithSolve) {
   EXPECT_EQ(text.code, 0) << text.err;
   EXPECT_NE(text.out.find("deterministic TRM (K=1, sigma=0): 0.6667 (2/3)"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("givens "), std::string::npos) << text.out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Issue 12 regressions (hostile input, bounded memory).
+
+// A FIFO with no writer given as --model, --puzzle @F or --data blocked forever (only directories were refused).
+// `timeout` turns a hang into exit 124, so a regression fails instead of hanging the suite.
+TEST(Cli, FifosAndDevicesAreRefusedWithoutBlocking) {
+  TempDir dir;
+  const std::string fifo = dir.file("fifo");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto expect_refused = [&](const std::vector<std::string>& args, const std::string& needle) {
+    std::string cmd = "timeout 20 " + shell_quote(PTRM_CLI);
+    for (const auto& a : args) cmd += " " + shell_quote(a);
+    cmd += " >" + dir.file("out") + " 2>" + dir.file("err") + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const std::string err = slurp(dir.file("err"));
+    EXPECT_EQ(code, 5) << cmd << "\n" << err;
+    EXPECT_NE(err.find(needle), std::string::npos) << err;
+  };
+  expect_refused({"solve", "--model", fifo, "--puzzle", kQuestion}, "FIFO");
+  expect_refused({"solve", "--model", kModel, "--puzzle", "@" + fifo}, "FIFO");
+  expect_refused({"eval", "--model", kModel, "--data", fifo}, "FIFO");
+  expect_refused({"solve", "--model", "/dev/zero", "--puzzle", kQuestion}, "character device");
+  expect_refused({"eval", "--model", kModel, "--data", "/dev/zero"}, "character device");
+}
+
+// A model whose SwiGLU width rounds to 0 failed inside XNNPACK: exit 1 (Internal) instead of 3 (BadModel).
+TEST(Cli, SwigluWidthZeroModelIsBadModel) {
+  TempDir dir;
+  ptrm::ModelConfig c = ptrm::ModelConfig::from_safetensors(ptrm::SafeTensors::open(kModel));
+  c.expansion = 0.001;  // round(0.001 * D * 2/3) = 0 for the fixture's D
+  ASSERT_EQ(c.inter(c.hidden_size), 0);
+  const std::string path = dir.file("zero_width.safetensors");
+  ptrm::write_safetensors(path, ptrm::test_support::model_tensors(c, 5), ptrm::test_support::model_metadata(c));
+  expect_error({"solve", "--model", path, "--puzzle", kQuestion}, 3, "SwiGLU width of 0");
+}
+
+// Puzzle text is bounded (kMaxPuzzleBytes) before it is read whole.
+TEST(Cli, HugePuzzleFileIsRefusedBySize) {
+  TempDir dir;
+  const std::string big = dir.write("big.txt", std::string(ptrm::kMaxPuzzleBytes + 1, '.'));
+  expect_error({"solve", "--model", kModel, "--puzzle", "@" + big}, 5, "at most");
+}
+
+// --json printed the seed through a double: 2^64-1 came out as 1.8446744073709552e+19.
+TEST(Cli, SeedIsPrintedExactly) {
+  TempDir dir;
+  Json s = run_json({"solve", "--model", kModel, "--puzzle", kQuestion, "--steps", "1", "--seed",
+                     "18446744073709551615", "--json"});
+  ASSERT_TRUE(s.is_object());
+  CliRun r = run({"solve", "--model", kModel, "--puzzle", kQuestion, "--steps", "1", "--seed", "9007199254740993",
+                  "--json", "--threads", "1"});
+  EXPECT_NE(r.out.find("\"seed\":9007199254740993,"), std::string::npos) << r.out;
+  r = run({"solve", "--model", kModel, "--puzzle", kQuestion, "--steps", "1", "--seed", "18446744073709551615",
+           "--json", "--threads", "1"});
+  EXPECT_NE(r.out.find("\"seed\":18446744073709551615,"), std::string::npos) << r.out;
+  const std::string data = dir.write("one.csv", "question,answer\n" + kQuestion + "," + kQuestion + "\n");
+  r = run({"eval", "--model", kModel, "--data", data, "--k", "1", "--steps", "1", "--seed", "18446744073709551615",
+           "--json", "--threads", "1"});
+  EXPECT_NE(r.out.find("\"seed\":18446744073709551615,"), std::string::npos) << r.out;
+}
+
+// `--buckets rating` did int arithmetic on ratings: INT_MAX with a wide bucket overflowed (UBSan at eval.cpp:224,
+// and a bucket named "2147000000--2146967297"). Ratings are 64-bit now.
+TEST(Cli, RatingBucketsUse64BitArithmetic) {
+  TempDir dir;
+  const std::string data = dir.write("rated.csv", "question,answer,rating\n" + kQuestion + "," + kQuestion +
+                                                      ",2147483647\n" + kQuestion + "," + kQuestion +
+                                                      ",9223372036854775807\n");
+  Json e = run_json({"eval", "--model", kModel, "--data", data, "--k", "1", "--steps", "1", "--buckets", "rating",
+                     "--bucket-width", "1000000", "--json"});
+  ASSERT_TRUE(e.is_object());
+  const auto& b = e.find("buckets")->as_array();
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[0].find("rating")->as_string(), "2147000000-2147999999");
+  EXPECT_EQ(b[1].find("rating")->as_string(), "9223372036854000000-9223372036854775807");
+  const std::string over = dir.write("over.csv", "question,answer,rating\n" + kQuestion + "," + kQuestion +
+                                                     ",9223372036854775808\n");
+  expect_error({"eval", "--model", kModel, "--data", over, "--buckets", "rating"}, 4, "64-bit");
+}
+
+// Peak memory of the children this process has waited for (Linux: kilobytes -> bytes).
+size_t children_peak_bytes() {
+  struct rusage ru {};
+  getrusage(RUSAGE_CHILDREN, &ru);
+  return static_cast<size_t>(ru.ru_maxrss) * 1024;
+}
+
+// eval held every row's K results at once (8,000 rows at K=1024: 1.3 GB and rising) and sized one Session batch
+// for all rows x K. It streams the CSV in chunks now: three times the rows must not cost more memory. (Under ASan the allocator's quarantine blurs RSS.)
+TEST(Cli, EvalMemoryDoesNotGrowWithRows) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "RSS is not meaningful under AddressSanitizer";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  GTEST_SKIP() << "RSS is not meaningful under AddressSanitizer";
+#endif
+#endif
+  TempDir dir;
+  auto csv = [&](int rows) {
+    std::string text = "question,answer\n";
+    for (int i = 0; i < rows; ++i) text += kQuestion + "," + kQuestion + "\n";
+    return dir.write("rows" + std::to_string(rows) + ".csv", text);
+  };
+  const std::vector<std::string> opts = {"--k", "1", "--steps", "1", "--threads", "1", "--json"};
+  std::vector<std::string> small = {"eval", "--model", kModel, "--data", csv(300)};
+  small.insert(small.end(), opts.begin(), opts.end());
+  ASSERT_EQ(run(small).code, 0);
+  const size_t peak_small = children_peak_bytes();
+  std::vector<std::string> large = {"eval", "--model", kModel, "--data", csv(900)};
+  large.insert(large.end(), opts.begin(), opts.end());
+  CliRun r = run(large);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out).find("n")->as_number(), 900);
+  const size_t peak_large = children_peak_bytes();  // max over both runs
+  // All rows in one Session batch (368 kB a row for this fixture) and all their results would add ~220 MB.
+  EXPECT_LT(peak_large, peak_small + (8u << 20)) << "peak " << (peak_small >> 20) << " MiB at 300 rows, "
+                                                 << (peak_large >> 20) << " MiB at 900 rows";
 }
 
 // The bench runs the official-size configs; one step at K=1 keeps this test to a few seconds. The weights it

@@ -126,6 +126,11 @@ TEST(Maze, CheckerAcceptsExactlyShortestPaths) {
   std::vector<int32_t> pad = task->encode(kAnswer);
   pad[0] = 0;
   EXPECT_FALSE(task->check(q, pad.data()));
+  // Found by tests/fuzz (fuzz_tasks): a question holding PAD (not from encode(), e.g. a C++ caller's tokens) made
+  // the checker accept an answer with PAD in the same cell, which no codec can decode.
+  std::vector<int32_t> q_pad = q, a_pad = task->encode(kAnswer);
+  q_pad[0] = a_pad[0] = 0;
+  EXPECT_FALSE(task->check(q_pad, a_pad.data()));
 }
 
 TEST(Maze, CheckerRejectsLongerPaths) {

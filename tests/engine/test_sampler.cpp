@@ -185,7 +185,9 @@ TEST(Sampler, HaltOnQStopsAtFirstPositiveQAndCompactionKeepsOthersExact) {
 // A checker that accepts exactly one answer: lets stop_on_valid fire on an untrained model.
 class AcceptOne : public ptrm::Task {
  public:
-  AcceptOne(const ptrm::Task& base, std::vector<int32_t> accepted) : base_(base), ok_(std::move(accepted)) {}
+  AcceptOne(const ptrm::Task& base, std::vector<int32_t> accepted) : base_(base), ok_{std::move(accepted)} {}
+  AcceptOne(const ptrm::Task& base, std::vector<std::vector<int32_t>> accepted)
+      : base_(base), ok_(std::move(accepted)) {}
   std::string name() const override { return base_.name(); }
   int board() const override { return base_.board(); }
   int seq_len() const override { return base_.seq_len(); }
@@ -194,13 +196,15 @@ class AcceptOne : public ptrm::Task {
   std::string decode(const int32_t* a) const override { return base_.decode(a); }
   bool has_checker() const override { return true; }
   bool check(const std::vector<int32_t>&, const int32_t* a) const override {
-    return std::equal(ok_.begin(), ok_.end(), a);
+    for (const auto& ok : ok_)
+      if (std::equal(ok.begin(), ok.end(), a)) return true;
+    return false;
   }
   std::string render(const int32_t* a) const override { return base_.render(a); }
 
  private:
   const ptrm::Task& base_;
-  std::vector<int32_t> ok_;
+  std::vector<std::vector<int32_t>> ok_;
 };
 
 TEST(Sampler, StopOnValidTrajectoryAndSolve) {
@@ -244,6 +248,109 @@ TEST(Sampler, StopOnValidTrajectoryAndSolve) {
               first[t] == solve_step ? ptrm::StopReason::Valid : ptrm::StopReason::SolveDone);
   }
   EXPECT_EQ(whole.traj_steps_run, static_cast<int64_t>(K) * solve_step);
+}
+
+// Issue 12: stop_on_valid=solve used to force a puzzle's K rows into one batch, past the activation budget (4.1 GB
+// at K=1024 on an official-size model), and refused an explicit max_batch_rows < K. Now a large K is split
+// across batches with a shared per-puzzle stop step, and the result is the lockstep one for every batch size —
+// including when a later batch finds an earlier valid step than trajectories that already ran past it.
+TEST(Sampler, StopOnValidSolveSplitsAcrossBatchesLikeLockstep) {
+  const int K = 6, L = env().model.config.seq_len;
+  SolveOptions o = noisy(K);
+  o.steps = 8;
+  Recorded rec;
+  ptrm::ThreadPool pool(1);
+  ptrm::solve(env().model, pool, *env().task, env().questions[0], o, recorder(rec, L));
+  // Valid: what the last trajectory answers at step 2, and what trajectory 0 answers at step 7 — so a batch that
+  // holds trajectory 0 but not K-1 first finds a later stop step than the true one.
+  const std::vector<std::vector<int32_t>> accepted = {rec.answers.at({K - 1, 2}), rec.answers.at({0, 7})};
+  const AcceptOne task(*env().task, accepted);
+  std::vector<int> first(K, 0);
+  for (int t = 0; t < K; ++t)
+    for (int s = 1; s <= o.steps && !first[t]; ++s)
+      if (task.check({}, rec.answers.at({t, s}).data())) first[t] = s;
+  int solve_step = o.steps;
+  for (int f : first)
+    if (f) solve_step = std::min(solve_step, f);
+  ASSERT_LE(solve_step, 2);
+
+  o.stop_on_valid = ptrm::StopOnValid::Solve;
+  const SolveResult lockstep = ptrm::solve(env().model, pool, task, env().questions[0], o);
+  for (int t = 0; t < K; ++t) {
+    EXPECT_EQ(lockstep.trajectories[t].steps, solve_step) << "traj " << t;
+    EXPECT_EQ(lockstep.trajectories[t].stop,
+              first[t] == solve_step ? ptrm::StopReason::Valid : ptrm::StopReason::SolveDone);
+  }
+  for (int rows = 1; rows < K; ++rows) {
+    SolveOptions split = o;
+    split.max_batch_rows = rows;
+    std::map<std::pair<int, int>, int> seen;  // (traj, step) → events; a re-run must not repeat any
+    const SolveResult r = ptrm::solve(env().model, pool, task, env().questions[0], split,
+                                      [&](const ptrm::StepEvent& e) { return ++seen[{e.traj, e.step}] == 1; });
+    for (int t = 0; t < K; ++t)
+      expect_same(r.trajectories[t], lockstep.trajectories[t], "rows " + std::to_string(rows) + " traj " +
+                                                                   std::to_string(t));
+    EXPECT_EQ(r.traj_steps_run, lockstep.traj_steps_run) << "rows " << rows;
+  }
+  // Also with the checker in halt_on_q company and several puzzles sharing batches.
+  o.halt_on_q = true;
+  const auto whole = ptrm::solve_many(env().model, pool, task, env().questions, {}, o);
+  for (int rows : {1, 4, 7}) {
+    SolveOptions split = o;
+    split.max_batch_rows = rows;
+    const auto r = ptrm::solve_many(env().model, pool, task, env().questions, {}, split);
+    for (size_t b = 0; b < r.size(); ++b)
+      for (int t = 0; t < K; ++t)
+        expect_same(r[b].trajectories[t], whole[b].trajectories[t],
+                    "rows " + std::to_string(rows) + " puzzle " + std::to_string(b) + " traj " + std::to_string(t));
+  }
+}
+
+// Issue 9 item 4: rows freed by early exits are refilled with pending trajectories (and puzzles) at once. Every
+// row keeps its own step count, so the results are exactly those of a run where nothing is refilled (each
+// trajectory alone in its batch), for every batch size.
+TEST(Sampler, RefillingFreedRowsKeepsResultsExact) {
+  const int K = 5;
+  ptrm::ThreadPool pool(1);
+  SolveOptions o = noisy(K);
+  o.steps = 8;
+  o.halt_on_q = true;
+  o.noise_every_inner = true;
+  o.noise_on = ptrm::NoiseOn::Both;
+  SolveOptions alone = o;
+  alone.max_batch_rows = 1;  // nothing to refill: one trajectory at a time
+  const auto ref = ptrm::solve_many(env().model, pool, *env().task, env().questions, {}, alone);
+  std::vector<int> steps;
+  for (const auto& r : ref)
+    for (const auto& t : r.trajectories) steps.push_back(t.steps);
+  ASSERT_NE(*std::min_element(steps.begin(), steps.end()), *std::max_element(steps.begin(), steps.end()))
+      << "the fixture should stop trajectories at different steps";
+  for (int rows : {2, 3, 4, 16}) {
+    SolveOptions refill = o;
+    refill.max_batch_rows = rows;
+    std::vector<std::pair<int, int>> order;  // (puzzle * K + traj, step) in event order
+    const auto r = ptrm::solve_many(env().model, pool, *env().task, env().questions, {}, refill,
+                                    [&](const ptrm::StepEvent& e) {
+                                      order.push_back({e.puzzle * K + e.traj, e.step});
+                                      return true;
+                                    });
+    for (size_t b = 0; b < r.size(); ++b)
+      for (int t = 0; t < K; ++t)
+        expect_same(r[b].trajectories[t], ref[b].trajectories[t],
+                    "rows " + std::to_string(rows) + " puzzle " + std::to_string(b) + " traj " + std::to_string(t));
+    // Refilled: some trajectory u starts (its step 1) after another one v already ran step 2+, and v is still
+    // running afterwards. Without refilling, a batch's rows all start together and the next batch starts only
+    // when every row of the previous one stopped.
+    bool overlapped = false;
+    for (size_t i = 0; i < order.size() && !overlapped; ++i) {
+      if (order[i].second != 1) continue;
+      for (size_t h = 0; h < i && !overlapped; ++h) {
+        if (order[h].second < 2) continue;
+        for (size_t j = i + 1; j < order.size() && !overlapped; ++j) overlapped = order[j].first == order[h].first;
+      }
+    }
+    if (rows < 3 * K) EXPECT_TRUE(overlapped) << "rows " << rows << ": no freed row was refilled";
+  }
 }
 
 TEST(Sampler, EventsCarryLatentSummaryAndCanCancel) {
@@ -382,12 +489,6 @@ TEST(Sampler, RejectsBadOptionsAndInputs) {
   EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.steps = -1; })), BadOptions, "steps");
   EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.max_batch_rows = -1; })), BadOptions, "max_batch_rows");
   EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) { o.puzzle_id = 1; })), BadOptions, "puzzle id 1");
-  EXPECT_PTRM_ERROR(run(with([](SolveOptions& o) {
-                      o.k = 4;
-                      o.max_batch_rows = 2;
-                      o.stop_on_valid = ptrm::StopOnValid::Solve;
-                    })),
-                    BadOptions, "one batch");
   ptrm::ThreadPool pool(1);
   std::vector<int32_t> short_q(10, 1);
   EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, *env().task, short_q, SolveOptions{}), BadPuzzle, "10 tokens");
@@ -400,7 +501,7 @@ TEST(Sampler, RejectsBadOptionsAndInputs) {
    public:
     using AcceptOne::AcceptOne;
     bool has_checker() const override { return false; }
-  } unchecked(*env().task, {});
+  } unchecked(*env().task, std::vector<int32_t>());
   EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, unchecked, env().questions[0], on_valid), BadOptions, "checker");
   const auto maze = ptrm::make_task("maze", 9);
   EXPECT_PTRM_ERROR(ptrm::solve(env().model, pool, *maze, env().questions[0], SolveOptions{}), BadOptions,

@@ -15,10 +15,16 @@
 
 namespace ptrm {
 
+// Bounds on untrusted documents. Bytes alone do not bound memory: every value costs a Json node (~50 bytes),
+// so "[0,0,0,...]" amplifies its input ~25x. The parser counts values as it goes and stops at the first one
+// over a limit, before the document is built.
 struct JsonLimits {
   size_t max_bytes = 64u << 20;  // whole document
   int max_depth = 64;            // nesting of arrays/objects
+  size_t max_nodes = 1u << 20;   // values of any type in the whole document (the root counts)
+  size_t max_array = 1u << 20;   // elements of any one array
 };
+
 
 class Json {
  public:
@@ -30,6 +36,12 @@ class Json {
   Json(std::nullptr_t) {}
   Json(bool b) : v_(b) {}
   Json(double d) : v_(d) {}
+  // An exact unsigned integer (a 64-bit seed): dumps as its decimal digits, never through a double.
+  static Json exact(uint64_t u) {
+    Json j;
+    j.v_ = u;
+    return j;
+  }
   template <std::integral T>
     requires(!std::same_as<T, bool>)
   Json(T i) : v_(static_cast<double>(i)) {}
@@ -39,13 +51,14 @@ class Json {
   Json(Object o) : v_(std::move(o)) {}
 
   // Throws Error(kind) with the byte offset on any syntax error, trailing garbage, nesting deeper than
-  // limits.max_depth or input longer than limits.max_bytes. Numbers are IEEE doubles; non-finite rejected.
+  // limits.max_depth, input longer than limits.max_bytes, more than limits.max_nodes values or an array longer
+  // than limits.max_array. Numbers are IEEE doubles; non-finite rejected.
   static Json parse(std::string_view text, ErrorKind kind = ErrorKind::BadOptions, const JsonLimits& limits = {});
 
   // Compact serialisation; numbers that are exact integers print without a fraction, others round-trip (%.17g).
   std::string dump() const;
 
-  Type type() const { return static_cast<Type>(v_.index()); }
+  Type type() const { return v_.index() == kExactIndex ? Type::Number : static_cast<Type>(v_.index()); }
   bool is_null() const { return type() == Type::Null; }
   bool is_bool() const { return type() == Type::Bool; }
   bool is_number() const { return type() == Type::Number; }
@@ -56,7 +69,8 @@ class Json {
   // Typed accessors; a type mismatch throws Error(Internal) because callers are expected to check first
   // (the get_* helpers below do, with user-facing messages).
   bool as_bool() const;
-  double as_number() const;
+  double as_number() const;  // an exact integer converts (rounding above 2^53)
+  const uint64_t* exact_if() const { return std::get_if<uint64_t>(&v_); }  // set only by Json::exact
   const std::string& as_string() const;
   const Array& as_array() const;
   Array& as_array();
@@ -67,7 +81,8 @@ class Json {
   const Json* find(std::string_view key) const;
 
  private:
-  std::variant<std::nullptr_t, bool, double, std::string, Array, Object> v_;
+  static constexpr size_t kExactIndex = 6;
+  std::variant<std::nullptr_t, bool, double, std::string, Array, Object, uint64_t> v_;
 };
 
 const char* json_type_name(Json::Type t);

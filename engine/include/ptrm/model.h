@@ -68,6 +68,9 @@ class Session {
   // Starts `rows` rows: tokens [rows, seq_len] (already encoded, values < vocab), puzzle_ids [rows]
   // (< num_puzzle_identifiers); zH/zL ← H_init/L_init broadcast over all S positions. Bad ids → BadPuzzle.
   void reset(int rows, const int32_t* tokens, const int32_t* puzzle_ids);
+  // Starts `rows` more rows after the current ones (rows() + rows <= max_rows()), initialised exactly as reset()
+  // would; the rows already running keep their state. Lets a scheduler refill rows freed by early exits.
+  void append_rows(int rows, const int32_t* tokens, const int32_t* puzzle_ids);
 
   // One supervision step for all rows (docs/design.md "Engine semantics"). `before_inner(call)` — if set — runs
   // before each of the H_cycles*L_cycles inner z updates (call = 0, 1, ...), e.g. to perturb zL(); it must not

@@ -40,8 +40,10 @@ std::string shape_str(const std::vector<int64_t>& shape);  // "(3, 512)"
 class SafeTensors {
  public:
   static constexpr size_t kMaxHeaderBytes = 100u << 20;
+  // The largest model file read: the config bounds (puzzle table <= 2^31 floats) keep real models far below.
+  static constexpr uint64_t kMaxFileBytes = uint64_t{16} << 30;
 
-  // Io if the file cannot be opened/read; BadModel for anything wrong with its contents.
+  // Io if the file cannot be opened/read or is not a regular file; BadModel for anything wrong with its contents.
   static SafeTensors open(const std::string& path);
   static SafeTensors from_bytes(std::vector<uint8_t> bytes);
 

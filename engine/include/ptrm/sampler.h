@@ -2,7 +2,9 @@
 // early exits (docs/design.md "Engine semantics"). Noise is keyed by (seed, trajectory index, step, element),
 // so results do not depend on threads or on how rows are split into batches, and the first k trajectories of a
 // K run are exactly a k run (select(result, k) gives the K=k numbers for free) — except with
-// stop_on_valid = Solve, which couples trajectories.
+// stop_on_valid = Solve, which couples trajectories: all of a puzzle's trajectories stop at the first step at which
+// any of them is valid, whatever the batch size (a K larger than the batch is split; trajectories that ran past
+// that step in an earlier batch are re-run to it, and their events are not repeated).
 //
 // Noise keys: before supervision step s (0-based) the chosen latent of trajectory t gets
 // sigma · normal(seed, t', s·1024, elem); with noise_every_inner, inner z update c (0-based) of that step gets
@@ -56,7 +58,7 @@ struct SolveOptions {
   StopOnValid stop_on_valid = StopOnValid::None;
   SelectPolicy select = SelectPolicy::BestQ;  // how SolveResult::selection.chosen is picked
   int puzzle_id = 0;         // puzzle embedding row (solve(); solve_many takes one per puzzle)
-  int max_batch_rows = 0;    // rows per Session batch; 0 → auto (activation memory ≤ ~256 MiB)
+  int max_batch_rows = 0;    // rows per Session batch; 0 → as many as kActivationBudgetBytes holds
   Precision precision = Precision::F32;  // Int8: opt-in faster block GEMMs (model.h); off by default
   const std::atomic<bool>* cancel = nullptr;  // checked between steps; set → Error{Cancelled}
 
@@ -104,7 +106,7 @@ struct Selection {
 struct SolveResult {
   std::vector<TrajectoryResult> trajectories;  // index = trajectory index, size K
   Selection selection;                         // over all K, with SolveOptions::select (what front ends print)
-  int64_t traj_steps_run = 0;                  // Σ steps actually computed
+  int64_t traj_steps_run = 0;                  // Σ steps of the trajectories (= compute without re-runs)
   int64_t traj_steps_budget = 0;               // K × steps (what no early exit would have cost)
 };
 
@@ -112,6 +114,17 @@ struct SolveResult {
 // solve() already fills SolveResult::selection with the options' policy; this is for other prefixes (eval).
 Selection select(const SolveResult& result, int k_prefix = 0, const int32_t* label = nullptr,
                  SelectPolicy policy = SelectPolicy::BestQ);
+
+// The activation budget (docs/design.md "Memory contract"): the rows of one Session batch — latents, scratch,
+// logits — are sized to fit it. Weights, packed weights and results are outside it. The one value natively and in
+// wasm.
+inline constexpr size_t kActivationBudgetBytes = size_t{512} << 20;
+
+// Rows per Session batch that solve_many uses for `units` = puzzles × K rows: options.max_batch_rows, or as many
+// as kActivationBudgetBytes holds; never more than units. BadModel if, without max_batch_rows, one row alone
+// needs more than the budget (no official-size model comes close: 26 MiB at S = 916, D = 512). Rows freed by early exits are refilled with
+// pending trajectories, so a long run keeps the batch full.
+int batch_rows(const ModelConfig& config, const SolveOptions& options, int64_t units);
 
 // question: encoded tokens [seq_len] (Task::encode). Throws BadOptions / BadPuzzle / Cancelled.
 SolveResult solve(const Model& model, ThreadPool& pool, const Task& task, const std::vector<int32_t>& question,

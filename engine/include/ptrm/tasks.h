@@ -14,6 +14,10 @@ namespace ptrm {
 
 struct ModelConfig;
 
+// The most puzzle text any front door passes to a codec (an ARC task with dozens of 30x30 examples is ~100 kB;
+// Sudoku and maze text is < 5 kB).
+inline constexpr size_t kMaxPuzzleBytes = size_t{4} << 20;
+
 class Task {
  public:
   virtual ~Task() = default;

@@ -60,6 +60,7 @@ class Parser {
 
   Json value(int depth) {
     if (pos_ >= s_.size()) fail("unexpected end of input");
+    if (++nodes_ > limits_.max_nodes) fail("more than " + std::to_string(limits_.max_nodes) + " values");
     switch (s_[pos_]) {
       case '{': return object(depth + 1);
       case '[': return array(depth + 1);
@@ -121,6 +122,7 @@ class Parser {
     if (open(depth, ']')) return Json(std::move(arr));
     for (;;) {
       skip_ws();
+      if (arr.size() == limits_.max_array) fail("array longer than " + std::to_string(limits_.max_array) + " elements");
       arr.push_back(value(depth));
       if (end_of(']')) return Json(std::move(arr));
     }
@@ -236,6 +238,7 @@ class Parser {
   ErrorKind kind_;
   JsonLimits limits_;
   size_t pos_ = 0;
+  size_t nodes_ = 0;
 };
 
 void dump_string(std::string& out, const std::string& s) {
@@ -272,7 +275,10 @@ void dump_value(std::string& out, const Json& j) {
   switch (j.type()) {
     case Json::Type::Null: out += "null"; break;
     case Json::Type::Bool: out += j.as_bool() ? "true" : "false"; break;
-    case Json::Type::Number: dump_number(out, j.as_number()); break;
+    case Json::Type::Number:
+      if (const uint64_t* u = j.exact_if()) out += std::to_string(*u);
+      else dump_number(out, j.as_number());
+      break;
     case Json::Type::String: dump_string(out, j.as_string()); break;
     case Json::Type::Array: {
       out += '[';
@@ -336,6 +342,7 @@ bool Json::as_bool() const {
 }
 double Json::as_number() const {
   if (!is_number()) wrong_type(Type::Number, type());
+  if (const uint64_t* u = std::get_if<uint64_t>(&v_)) return static_cast<double>(*u);
   return std::get<double>(v_);
 }
 const std::string& Json::as_string() const {

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "ptrm/errors.h"
+#include "ptrm/file.h"
 #include "ptrm/json.h"
 
 static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian");
@@ -21,6 +22,7 @@ namespace {
 
 constexpr int kMaxRank = 16;
 constexpr size_t kMaxHeaderBytes = SafeTensors::kMaxHeaderBytes;
+constexpr size_t kMaxHeaderValues = 1u << 16;
 
 [[noreturn]] void bad(const std::string& msg) { throw Error(ErrorKind::BadModel, "safetensors: " + msg); }
 
@@ -58,7 +60,9 @@ Json parse_header(std::string_view header) {
   if (header[0] != '{') bad("header does not start with '{' (not a safetensors file?)");
   Json root;
   try {
-    root = Json::parse(header, ErrorKind::BadModel, JsonLimits{kMaxHeaderBytes, 4});
+    // Values, not only bytes, are bounded: a header is a few dozen tensors of ~20 values each (metadata values are
+    // strings), and no array in it is longer than a shape, so a 100 MB "shape" list fails while it is parsed.
+    root = Json::parse(header, ErrorKind::BadModel, JsonLimits{kMaxHeaderBytes, 4, kMaxHeaderValues, kMaxRank});
   } catch (const Error& e) {
     bad(std::string("header is not valid JSON: ") + e.what());
   }
@@ -161,15 +165,14 @@ std::string shape_str(const std::vector<int64_t>& shape) {
 }
 
 SafeTensors SafeTensors::open(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorKind::Io, "cannot open '" + path + "': " + std::strerror(errno));
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  if (size < 0) throw Error(ErrorKind::Io, "cannot determine size of '" + path + "'");
-  in.seekg(0, std::ios::beg);
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size))
-    throw Error(ErrorKind::Io, "cannot read '" + path + "'");
+  RegularFile file(path, kMaxFileBytes, "model");
+  std::vector<uint8_t> bytes(static_cast<size_t>(file.size()));
+  size_t have = 0;
+  while (have < bytes.size()) {
+    size_t got = file.read(bytes.data() + have, bytes.size() - have);
+    if (got == 0) throw Error(ErrorKind::Io, "'" + path + "' shrank while it was read");
+    have += got;
+  }
   try {
     return from_bytes(std::move(bytes));
   } catch (const Error& e) {

@@ -16,10 +16,12 @@
 namespace ptrm {
 namespace {
 
-void check(xnn_status st, const char* what) {
-  if (st != xnn_status_success)
-    throw Error(ErrorKind::Internal, std::string("XNNPACK ") + what + " failed (status " +
-                                         std::to_string(static_cast<int>(st)) + ")");
+// kind: what a failure means. Creating an operator fails with invalid_parameter only for shapes the model file
+// implied (e.g. a zero width), so there it is BadModel; anything else, or later, is Internal.
+void check(xnn_status st, const char* what, ErrorKind kind = ErrorKind::Internal) {
+  if (st == xnn_status_success) return;
+  if (st != xnn_status_invalid_parameter) kind = ErrorKind::Internal;
+  throw Error(kind, std::string("XNNPACK ") + what + " failed (status " + std::to_string(static_cast<int>(st)) + ")");
 }
 
 void init_xnnpack() {
@@ -39,7 +41,7 @@ Linear::Linear(const float* weight, const float* bias, int in, int out, bool int
   const float inf = std::numeric_limits<float>::infinity();
   if (!int8) {
     check(xnn_create_fully_connected_nc_f32(in, out, in, out, weight, bias, -inf, inf, 0, nullptr, nullptr, &op_),
-          "create_fully_connected");
+          ("create_fully_connected " + std::to_string(in) + " -> " + std::to_string(out)).c_str(), ErrorKind::BadModel);
     return;
   }
   // Per-output-channel symmetric int8 weights: q = round(w / scale), scale = max|w| / 127 (all-zero rows: 1).
@@ -55,7 +57,8 @@ Linear::Linear(const float* weight, const float* bias, int in, int out, bool int
   }
   check(xnn_create_fully_connected_nc_qd8_f32_qc8w(in, out, in, out, scale.data(), q.data(), bias, -inf, inf, 0,
                                                    nullptr, nullptr, &op_),
-        "create_fully_connected (qd8-f32-qc8w)");
+        ("create_fully_connected (qd8-f32-qc8w) " + std::to_string(in) + " -> " + std::to_string(out)).c_str(),
+        ErrorKind::BadModel);
   check(xnn_create_convert_nc_f32_qd8(0, &quant_), "create_convert (f32 → qd8)");
 }
 

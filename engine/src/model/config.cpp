@@ -159,7 +159,7 @@ int ModelConfig::inter(int in) const {
 ModelConfig ModelConfig::from_json(const std::string& text) {
   Json j;
   try {
-    j = Json::parse(text, ErrorKind::BadModel, JsonLimits{1u << 20, 8});
+    j = Json::parse(text, ErrorKind::BadModel, JsonLimits{1u << 20, 8, 1024, 16});
   } catch (const Error& e) {
     bad(std::string("ptrm.config is not valid JSON: ") + e.what());
   }

@@ -102,10 +102,15 @@ size_t Session::bytes_per_row(const ModelConfig& c) {
 }
 
 void Session::reset(int rows, const int32_t* tokens, const int32_t* puzzle_ids) {
+  impl_->rows = 0;
+  append_rows(rows, tokens, puzzle_ids);
+}
+
+void Session::append_rows(int rows, const int32_t* tokens, const int32_t* puzzle_ids) {
   Impl& s = *impl_;
-  if (rows < 0 || rows > s.max_rows)
-    throw Error(ErrorKind::BadOptions, "reset with " + std::to_string(rows) + " rows; this session holds at most " +
-                                           std::to_string(s.max_rows));
+  if (rows < 0 || rows > s.max_rows - s.rows)
+    throw Error(ErrorKind::BadOptions, "starting " + std::to_string(rows) + " rows after " + std::to_string(s.rows) +
+                                           "; this session holds at most " + std::to_string(s.max_rows));
   for (size_t i = 0; i < static_cast<size_t>(rows) * s.L; ++i)
     if (tokens[i] < 0 || tokens[i] >= s.V)
       throw Error(ErrorKind::BadPuzzle, "token " + std::to_string(tokens[i]) + " at position " + std::to_string(i % s.L) +
@@ -114,10 +119,10 @@ void Session::reset(int rows, const int32_t* tokens, const int32_t* puzzle_ids) 
     if (puzzle_ids[r] < 0 || puzzle_ids[r] >= s.c.num_puzzle_identifiers)
       throw Error(ErrorKind::BadPuzzle, "puzzle id " + std::to_string(puzzle_ids[r]) + " is outside 0.." +
                                             std::to_string(s.c.num_puzzle_identifiers - 1));
-  s.rows = rows;
-  std::memcpy(s.tokens.data(), tokens, sizeof(int32_t) * rows * s.L);
-  std::memcpy(s.puzzle_ids.data(), puzzle_ids, sizeof(int32_t) * rows);
-  for (int r = 0; r < rows; ++r) {
+  const int first = s.rows;
+  std::memcpy(s.tokens.data() + static_cast<size_t>(first) * s.L, tokens, sizeof(int32_t) * rows * s.L);
+  std::memcpy(s.puzzle_ids.data() + first, puzzle_ids, sizeof(int32_t) * rows);
+  for (int r = first; r < first + rows; ++r) {
     s.embed_row(r);
     for (int p = 0; p < s.S; ++p) {
       const size_t off = (static_cast<size_t>(r) * s.S + p) * s.D;
@@ -126,7 +131,8 @@ void Session::reset(int rows, const int32_t* tokens, const int32_t* puzzle_ids) 
     }
     s.q_halt[r] = 0.0f;
   }
-  std::memset(s.logits.data(), 0, sizeof(float) * rows * s.L * s.V);
+  std::memset(s.logits.data() + static_cast<size_t>(first) * s.L * s.V, 0, sizeof(float) * rows * s.L * s.V);
+  s.rows = first + rows;
 }
 
 void Session::step(const std::function<void(int call)>& before_inner) {

@@ -2,6 +2,8 @@
 // Gaussian noise keyed by trajectory, per-step events, early exits with real compaction, and selection.
 #include <algorithm>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <limits>
 #include <map>
 #include <new>
@@ -15,53 +17,89 @@
 namespace ptrm {
 namespace {
 
-constexpr size_t kAutoBatchBytes = size_t{512} << 20;  // default activation budget of one Session batch
 constexpr uint32_t kBothYTraj = 0x40000000u;           // zH noise stream when both latents are perturbed
 constexpr uint32_t kStepKeyStride = 1024;              // noise key = step·1024 (+ 1 + inner call)
 
 [[noreturn]] void bad_options(const std::string& m) { throw Error(ErrorKind::BadOptions, m); }
 
-// Runs a contiguous range of (puzzle, trajectory) units through one Session, batch after batch.
-class Runner {
+// Runs (puzzle, trajectory) units — unit u is trajectory u % K of puzzle u / K — through the rows of one Session.
+// Each row keeps its own step count (noise is keyed by it), so a row freed by an early exit is refilled at once
+// from the pending queue and every trajectory computes exactly what it would alone.
+//
+// stop_on_valid = Solve couples a puzzle's trajectories: they stop at s*, the first step at which any of them is
+// valid (lockstep semantics). When K <= batch a puzzle's K units start together and stay in lockstep. When they
+// do not fit (K > batch), later units may find an earlier s* than units that already ran past it; those are sent
+// back and re-run to s* (same keys, same bits), so the result is the lockstep one for any batch size.
+class Scheduler {
  public:
-  Runner(const Model& model, ThreadPool& pool, const Task& task, const std::vector<std::vector<int32_t>>& questions,
-         const std::vector<int32_t>& ids, const SolveOptions& opt, const StepCallback& on_step, int steps, int batch,
-         std::vector<SolveResult>& results)
+  Scheduler(const Model& model, ThreadPool& pool, const Task& task, const std::vector<std::vector<int32_t>>& questions,
+            const std::vector<int32_t>& ids, const SolveOptions& opt, const StepCallback& on_step, int steps, int batch,
+            std::vector<SolveResult>& results)
       : model_(model), pool_(pool), task_(task), questions_(questions), ids_(ids), opt_(opt), on_step_(on_step),
-        steps_(steps), K_(opt.k), L_(model.config.seq_len), session_(model, pool, batch, opt.precision), results_(results),
-        answers_(static_cast<size_t>(batch) * L_), tokens_(static_cast<size_t>(batch) * L_), row_ids_(batch),
-        valid_(batch), reason_(batch) {}
+        steps_(steps), K_(opt.k), L_(model.config.seq_len), batch_(batch), session_(model, pool, batch, opt.precision),
+        results_(results), answers_(static_cast<size_t>(batch) * L_), tokens_(static_cast<size_t>(batch) * L_),
+        row_ids_(batch), valid_(batch), reason_(batch) {
+    const int64_t units = static_cast<int64_t>(questions.size()) * K_;
+    for (int64_t u = 0; u < units; ++u) pending_.push_back(static_cast<int>(u));
+    emitted_.assign(static_cast<size_t>(units), 0);
+    solved_.assign(questions.size(), std::numeric_limits<int>::max());
+  }
 
-  void run(int first_unit, int count) {
-    units_.clear();
-    for (int u = first_unit; u < first_unit + count; ++u) units_.push_back(u);
-    for (int r = 0; r < count; ++r) {
-      const int b = units_[r] / K_;
-      std::memcpy(tokens_.data() + static_cast<size_t>(r) * L_, questions_[b].data(), sizeof(int32_t) * L_);
-      row_ids_[r] = ids_[b];
-    }
-    session_.reset(count, tokens_.data(), row_ids_.data());
-    for (int s = 0; s < steps_ && !units_.empty(); ++s) {
+  void run() {
+    admit();
+    while (session_.rows() > 0) {
       if (opt_.cancel && opt_.cancel->load()) throw Error(ErrorKind::Cancelled, "solve cancelled");
-      if (opt_.sigma > 0.0f) add_noise(s * kStepKeyStride);
+      if (opt_.sigma > 0.0f) add_noise(-1);
       if (opt_.noise_every_inner && opt_.sigma > 0.0f)
-        session_.step([&](int call) { add_noise(s * kStepKeyStride + 1 + static_cast<uint32_t>(call)); });
+        session_.step([&](int call) { add_noise(call); });
       else
         session_.step();
-      observe(s);
+      for (int& s : row_step_) ++s;
+      observe();
+      admit();
     }
   }
 
  private:
-  int traj(int row) const { return units_[row] % K_; }
-  int puzzle(int row) const { return units_[row] / K_; }
+  static constexpr int kRerun = -2;  // reason_: the row ran past its puzzle's s* and goes back to the queue
+  int traj(int row) const { return row_unit_[row] % K_; }
+  int puzzle(int row) const { return row_unit_[row] / K_; }
+  bool solve_mode() const { return opt_.stop_on_valid == StopOnValid::Solve; }
 
-  // sigma · N(0, 1) into the chosen latent(s) of every row, keyed by the row's trajectory, not its batch slot.
-  void add_noise(uint32_t key) {
+  // Fills free rows from the queue. In Solve mode with K <= batch a puzzle's units are admitted together only.
+  void admit() {
+    const int free = batch_ - session_.rows();
+    int n = 0;
+    while (n < free && !pending_.empty()) {
+      int take = 1;
+      if (solve_mode() && K_ <= batch_) {
+        const int b = pending_.front() / K_;
+        take = 0;
+        for (auto it = pending_.begin(); it != pending_.end() && *it / K_ == b; ++it) ++take;
+        if (take > free - n) break;
+      }
+      for (int i = 0; i < take; ++i) {
+        const int u = pending_.front();
+        pending_.pop_front();
+        std::memcpy(tokens_.data() + static_cast<size_t>(n) * L_, questions_[u / K_].data(), sizeof(int32_t) * L_);
+        row_ids_[n] = ids_[u / K_];
+        row_unit_.push_back(u);
+        row_step_.push_back(0);
+        ++n;
+      }
+    }
+    if (n) session_.append_rows(n, tokens_.data(), row_ids_.data());
+  }
+
+  // sigma · N(0, 1) into the chosen latent(s) of every row, keyed by the row's trajectory and its own step count
+  // (inner < 0: before the step; else before inner z update `inner`), never by its batch slot.
+  void add_noise(int inner) {
     const size_t n = static_cast<size_t>(session_.seq_total()) * model_.config.hidden_size;
-    pool_.parallel_for(units_.size(), 1, [&](size_t r0, size_t r1) {
+    pool_.parallel_for(row_unit_.size(), 1, [&](size_t r0, size_t r1) {
       for (size_t r = r0; r < r1; ++r) {
         const uint32_t t = static_cast<uint32_t>(traj(static_cast<int>(r)));
+        const uint32_t key = static_cast<uint32_t>(row_step_[r]) * kStepKeyStride +
+                             (inner < 0 ? 0u : 1u + static_cast<uint32_t>(inner));
         if (opt_.noise_on != NoiseOn::Y)
           add_normal(session_.zL() + r * n, n, opt_.sigma, opt_.seed, t, key);
         if (opt_.noise_on != NoiseOn::Z)
@@ -71,36 +109,55 @@ class Runner {
     });
   }
 
-  // After step s: record q, decide who stops (and why), emit events, compact the batch.
-  void observe(int s) {
-    const int rows = static_cast<int>(units_.size());
+  // Sends unit u back to the queue (front: its puzzle finishes soon) with an empty record.
+  void requeue(int u) {
+    TrajectoryResult& tr = results_[u / K_].trajectories[u % K_];
+    tr = TrajectoryResult{};
+    tr.q_halt.reserve(steps_);
+    pending_.push_front(u);
+  }
+
+  // After a step: record q, decide who stops (and why), emit events, compact the batch.
+  void observe() {
+    const int rows = session_.rows();
     session_.argmax(answers_.data());
     const float* q = session_.q_halt();
     const bool checker = task_.has_checker();
-    std::vector<char>& solved_puzzle = solved_scratch_;
-    solved_puzzle.assign(questions_.size(), 0);
+    std::vector<int> lowered;  // puzzles whose s* was found or moved earlier in this step (may repeat)
     for (int r = 0; r < rows; ++r) {
+      const int s = row_step_[r], b = puzzle(r);
       const int32_t* ans = answers_.data() + static_cast<size_t>(r) * L_;
-      valid_[r] = checker && task_.check(questions_[puzzle(r)], ans);
+      valid_[r] = checker && task_.check(questions_[b], ans);
       reason_[r] = -1;
       if (opt_.stop_on_valid != StopOnValid::None && valid_[r]) {
         reason_[r] = static_cast<int>(StopReason::Valid);
-        if (opt_.stop_on_valid == StopOnValid::Solve) solved_puzzle[puzzle(r)] = 1;
+        if (solve_mode() && s < solved_[b]) {
+          lowered.push_back(b);
+          solved_[b] = s;
+        }
       } else if (opt_.halt_on_q && q[r] > 0.0f) {
         reason_[r] = static_cast<int>(StopReason::HaltQ);
-      } else if (s + 1 == steps_) {
+      } else if (s == steps_) {
         reason_[r] = static_cast<int>(StopReason::Steps);
       }
     }
-    for (int r = 0; r < rows; ++r)
-      if (reason_[r] < 0 && solved_puzzle[puzzle(r)]) reason_[r] = static_cast<int>(StopReason::SolveDone);
+    if (solve_mode()) {
+      for (int r = 0; r < rows; ++r) {
+        const int s = row_step_[r], b = puzzle(r);
+        if (s > solved_[b]) reason_[r] = kRerun;
+        else if (s == solved_[b] && reason_[r] < 0) reason_[r] = static_cast<int>(StopReason::SolveDone);
+      }
+    }
 
     if (on_step_) {
       const size_t n = static_cast<size_t>(session_.seq_total()) * model_.config.hidden_size;
       float summary[32];
       for (int r = 0; r < rows; ++r) {
+        const int s = row_step_[r];
+        if (reason_[r] == kRerun || s <= emitted_[row_unit_[r]]) continue;  // a re-run repeats no event
+        emitted_[row_unit_[r]] = s;
         latent_summary(session_.zH() + r * n, n, summary);
-        const StepEvent ev{puzzle(r), s + 1, traj(r), answers_.data() + static_cast<size_t>(r) * L_, q[r],
+        const StepEvent ev{puzzle(r), s, traj(r), answers_.data() + static_cast<size_t>(r) * L_, q[r],
                            summary, valid_[r] != 0, reason_[r] < 0};
         if (!on_step_(ev)) throw Error(ErrorKind::Cancelled, "solve cancelled by the step callback");
       }
@@ -108,24 +165,39 @@ class Runner {
 
     std::vector<int>& keep = keep_scratch_;
     keep.clear();
+    std::vector<int> rerun;
     for (int r = 0; r < rows; ++r) {
-      SolveResult& res = results_[puzzle(r)];
-      TrajectoryResult& tr = res.trajectories[traj(r)];
+      if (reason_[r] == kRerun) {
+        rerun.push_back(row_unit_[r]);
+        continue;
+      }
+      TrajectoryResult& tr = results_[puzzle(r)].trajectories[traj(r)];
       tr.q_halt.push_back(q[r]);
-      ++res.traj_steps_run;
       if (reason_[r] < 0) {
         keep.push_back(r);
         continue;
       }
-      tr.steps = s + 1;
+      tr.steps = row_step_[r];
       tr.stop = static_cast<StopReason>(reason_[r]);
       tr.valid = valid_[r] != 0;
       tr.answer.assign(answers_.data() + static_cast<size_t>(r) * L_, answers_.data() + static_cast<size_t>(r + 1) * L_);
     }
+    // Trajectories that already finished after a puzzle's (new) s* run again to it.
+    for (int b : lowered)
+      for (int t = K_ - 1; t >= 0; --t) {
+        const TrajectoryResult& tr = results_[b].trajectories[t];
+        if (tr.steps > solved_[b]) rerun.push_back(b * K_ + t);
+      }
+    std::sort(rerun.begin(), rerun.end(), std::greater<int>());
+    for (int u : rerun) requeue(u);
     if (static_cast<int>(keep.size()) < rows) {
       session_.keep_rows(keep);
-      for (size_t i = 0; i < keep.size(); ++i) units_[i] = units_[keep[i]];
-      units_.resize(keep.size());
+      for (size_t i = 0; i < keep.size(); ++i) {
+        row_unit_[i] = row_unit_[keep[i]];
+        row_step_[i] = row_step_[keep[i]];
+      }
+      row_unit_.resize(keep.size());
+      row_step_.resize(keep.size());
     }
   }
 
@@ -136,17 +208,33 @@ class Runner {
   const std::vector<int32_t>& ids_;
   const SolveOptions& opt_;
   const StepCallback& on_step_;
-  const int steps_, K_, L_;
+  const int steps_, K_, L_, batch_;
   Session session_;
   std::vector<SolveResult>& results_;
   std::vector<int32_t> answers_, tokens_, row_ids_;
   std::vector<char> valid_;
   std::vector<int> reason_;
-  std::vector<int> units_, keep_scratch_;
-  std::vector<char> solved_scratch_;
+  std::vector<int> row_unit_, row_step_;  // per batch row: its unit and the steps it has run
+  std::deque<int> pending_;               // units not started yet, or sent back for a re-run
+  std::vector<int> emitted_;              // per unit: the last step whose event was delivered
+  std::vector<int> solved_;               // per puzzle (Solve): s*, the first step with a valid trajectory
+  std::vector<int> keep_scratch_;
 };
 
 }  // namespace
+
+int batch_rows(const ModelConfig& config, const SolveOptions& options, int64_t units) {
+  int64_t batch = options.max_batch_rows;
+  if (batch == 0) {
+    const size_t row = Session::bytes_per_row(config);
+    if (row > kActivationBudgetBytes)
+      throw Error(ErrorKind::BadModel, "one row of this model needs " + std::to_string(row >> 20) +
+                                           " MiB of activations, more than the engine's budget of " +
+                                           std::to_string(kActivationBudgetBytes >> 20) + " MiB");
+    batch = static_cast<int64_t>(kActivationBudgetBytes / row);
+  }
+  return static_cast<int>(std::clamp<int64_t>(std::min(batch, units), 1, 65536));
+}
 
 std::vector<SolveResult> solve_many(const Model& model, ThreadPool& pool, const Task& task,
                                     const std::vector<std::vector<int32_t>>& questions,
@@ -186,24 +274,15 @@ std::vector<SolveResult> solve_many(const Model& model, ThreadPool& pool, const 
   if (B == 0) return results;
 
   const int64_t total = static_cast<int64_t>(B) * K;
-  int64_t batch = opt.max_batch_rows;
-  if (batch == 0) batch = std::max<int64_t>(1, static_cast<int64_t>(kAutoBatchBytes / Session::bytes_per_row(c)));
-  if (opt.stop_on_valid == StopOnValid::Solve) {
-    // A puzzle's trajectories stop together, so they must share a batch.
-    if (opt.max_batch_rows != 0 && batch < K)
-      bad_options("stop_on_valid=solve runs a puzzle's k trajectories in one batch: k (" + std::to_string(K) +
-                  ") exceeds max_batch_rows (" + std::to_string(batch) + ")");
-    batch = std::max<int64_t>(K, batch / K * K);
-  }
-  batch = std::min(batch, total);
-
+  const int batch = batch_rows(c, opt, total);
   try {
-    Runner runner(model, pool, task, questions, ids, opt, on_step, steps, static_cast<int>(batch), results);
-    for (int64_t u = 0; u < total; u += batch)
-      runner.run(static_cast<int>(u), static_cast<int>(std::min(batch, total - u)));
+    Scheduler(model, pool, task, questions, ids, opt, on_step, steps, batch, results).run();
   } catch (const std::bad_alloc&) {
     bad_options("not enough memory for a batch of " + std::to_string(batch) + " rows; lower k or max_batch_rows");
   }
+  // What a lockstep run computes (re-runs after a split stop_on_valid=solve are not counted).
+  for (SolveResult& r : results)
+    for (const TrajectoryResult& t : r.trajectories) r.traj_steps_run += t.steps;
   for (SolveResult& r : results) r.selection = select(r, 0, nullptr, opt.select);
   return results;
 }

@@ -12,6 +12,10 @@ namespace ptrm {
 namespace arc {
 namespace {
 
+// Values, not only bytes: a 4 MiB "[0,0,...]" would otherwise become ~100 MB of Json nodes. A task of dozens of
+// 30x30 examples is ~50k values; no array in a task is longer than a handful of examples or 30 cells.
+constexpr JsonLimits kPuzzleJson{kMaxPuzzleBytes, 16, size_t{1} << 18, 4096};
+
 constexpr std::string_view kSep = "|||";
 
 [[noreturn]] void bad_puzzle(const std::string& msg) { throw Error(ErrorKind::BadPuzzle, "arc: " + msg); }
@@ -73,7 +77,7 @@ class ArcTask final : public Task {
   // A bare grid, or a task JSON with exactly one test input (the model sees only the test input; the task's
   // demonstrations live in its puzzle embedding).
   std::vector<int32_t> encode(std::string_view text) const override {
-    Json j = Json::parse(text, ErrorKind::BadPuzzle);
+    Json j = Json::parse(text, ErrorKind::BadPuzzle, kPuzzleJson);
     if (j.is_array()) return encode_grid(grid_from_json(j, "grid"));
     if (!j.is_object()) bad_puzzle("expected a grid [[...]] or a task {\"train\": ..., \"test\": ...}");
     std::vector<Example> test = examples_from_json(j, "test", false);
@@ -108,12 +112,12 @@ class ArcTask final : public Task {
 }  // namespace
 
 TaskData parse_task(std::string_view json_text) {
-  Json j = Json::parse(json_text, ErrorKind::BadPuzzle);
+  Json j = Json::parse(json_text, ErrorKind::BadPuzzle, kPuzzleJson);
   if (!j.is_object()) bad_puzzle("task must be a JSON object with 'train' and 'test'");
   return TaskData{examples_from_json(j, "train", true), examples_from_json(j, "test", false)};
 }
 
-Grid parse_grid(std::string_view json_text) { return grid_from_json(Json::parse(json_text, ErrorKind::BadPuzzle), "grid"); }
+Grid parse_grid(std::string_view json_text) { return grid_from_json(Json::parse(json_text, ErrorKind::BadPuzzle, kPuzzleJson), "grid"); }
 
 std::string grid_to_json(const Grid& g) {
   std::string out = "[";

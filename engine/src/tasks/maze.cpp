@@ -123,6 +123,7 @@ class MazeTask final : public Task {
     int path_cells = 0;
     for (int i = 0; i < seq_len(); ++i) {
       int32_t q = question[i], a = answer[i];
+      if (a < kWall || a > kPath) return false;  // PAD or junk is never part of an answer, whatever the question
       bool q_free = q == kOpen || q == kPath;
       if (q_free ? (a != kOpen && a != kPath) : a != q) return false;
       path_cells += a == kPath;
