@@ -42,8 +42,12 @@ std::vector<Command> make_commands() {
                   {.name = "halt-on-q", .help = "a trajectory stops once its q_halt > 0"},
                   {.name = "stop-on-valid", .help = "stop a trajectory, or the whole solve, at the first checker-valid answer",
                    .choices = {"trajectory", "solve"}},
+                  {.name = "select",
+                   .help = "the engine's answer rule: highest final q_halt, the most frequent answer, or the highest-q "
+                           "checker-valid one (else best-Q) (default bestQ)",
+                   .choices = {"bestQ", "mode", "valid"}},
                   kPrecision, kThreads, kJson},
-      .notes = "the answer shown is the best-Q trajectory; with --stop-on-valid, the highest-Q checker-valid one if any.",
+      .notes = "the answer is the trajectory the engine's --select rule chooses (printed as 'chosen'; the JS API gives the same).",
       .run = run_solve};
   Command eval{
       .name = "eval",

@@ -15,17 +15,6 @@ namespace {
 
 float final_q(const TrajectoryResult& t) { return t.q_halt.empty() ? NAN : t.q_halt.back(); }
 
-// Best-Q is PTRM's selection. When the user opted into the checker (--stop-on-valid), a checker-verified answer
-// beats an unverified one: the highest-q valid trajectory is chosen if there is any.
-int choose(const SolveResult& r, const Selection& sel, bool prefer_valid) {
-  if (!prefer_valid || r.trajectories[sel.best_q].valid) return sel.best_q;
-  int best = -1;
-  for (int t = 0; t < static_cast<int>(r.trajectories.size()); ++t)
-    if (r.trajectories[t].valid && (best < 0 || final_q(r.trajectories[t]) > final_q(r.trajectories[best])))
-      best = t;
-  return best >= 0 ? best : sel.best_q;
-}
-
 }  // namespace
 
 int run_solve(const std::vector<std::string>& argv) {
@@ -36,6 +25,7 @@ int run_solve(const std::vector<std::string>& argv) {
   // The CLI spells "off" by leaving the flag out, so "none" is not one of its choices.
   options.stop_on_valid =
       parse_stop_on_valid(args.choice("stop-on-valid", "none"), "--stop-on-valid");
+  options.select = parse_select(args.choice("select", "bestQ"), "--select");
   check_options(options);
   int threads = thread_count(args);
   std::string task_kind = args.choice("task", "");
@@ -57,8 +47,9 @@ int run_solve(const std::vector<std::string>& argv) {
   SolveResult result = solve(model, pool, *task, question, options);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  Selection sel = select(result);
-  int chosen = choose(result, sel, options.stop_on_valid != StopOnValid::None);
+  // The engine's selection (--select policy): the CLI prints it, never re-decides it.
+  const Selection& sel = result.selection;
+  const int chosen = sel.chosen;
   const TrajectoryResult& best = result.trajectories[chosen];
   const std::vector<int32_t>& mode_answer = result.trajectories[sel.mode].answer;
   int steps = options.steps ? options.steps : model.config.halt_max_steps;
@@ -79,9 +70,11 @@ int run_solve(const std::vector<std::string>& argv) {
     Json::Object out{{"task", task->name()},
                      {"answer", task->decode(best.answer.data())},
                      {"chosen", chosen},
+                     {"select", select_name(sel.policy)},
                      {"valid", best.valid},
                      {"has_checker", task->has_checker()},
-                     {"selection", Json::Object{{"best_q", sel.best_q}, {"mode", sel.mode},
+                     {"selection", Json::Object{{"policy", select_name(sel.policy)}, {"chosen", sel.chosen},
+                                                {"best_q", sel.best_q}, {"mode", sel.mode},
                                                 {"mode_count", sel.mode_count}}},
                      {"k", options.k},
                      {"sigma", static_cast<double>(options.sigma)},
@@ -96,8 +89,8 @@ int run_solve(const std::vector<std::string>& argv) {
   }
 
   const char* validity = !task->has_checker() ? "no checker for this task" : best.valid ? "valid" : "INVALID";
-  std::printf("answer: trajectory %d of %d (%s), %s\n%s\n", chosen, options.k,
-              chosen == sel.best_q ? "best-Q" : "highest-Q valid", validity,
+  std::printf("answer: trajectory %d of %d (select %s), %s\n%s\n", chosen, options.k,
+              select_name(sel.policy), validity,
               task->render(best.answer.data()).c_str());
   std::printf("best-Q: trajectory %d; mode: trajectory %d (%d of %d agree)\n", sel.best_q, sel.mode, sel.mode_count,
               options.k);

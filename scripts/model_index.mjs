@@ -25,13 +25,38 @@ async function readMetadata(file) {
   }
 }
 
+// The card's machine-readable block (a fenced ```json ptrm-card block, see assets/models/*.md): recommended
+// settings, trained range, held-out accuracy. null when the card has none; a malformed block is reported as
+// such in the index (cardError) so the picker can say why, never silently dropped.
+export function cardSettings(markdown) {
+  const m = /```json ptrm-card\n([\s\S]*?)\n```/.exec(markdown);
+  if (!m) return { settings: null, error: null };
+  try {
+    const o = JSON.parse(m[1]);
+    if (!o || typeof o !== 'object') throw new Error('not an object');
+    return { settings: o, error: null };
+  } catch (e) {
+    return { settings: null, error: `malformed ptrm-card block: ${e.message}` };
+  }
+}
+
+// The demo puzzle written by scripts/pick_demo_puzzle.mjs beside the model (<name>.demo.json), or null.
+async function readJson(file) {
+  try {
+    return JSON.parse(await fsp.readFile(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 function num(x) {
   const v = Number(x);
   return Number.isFinite(v) ? v : -1;
 }
 
-// Default = a Sudoku model (the app's showcase task) with the highest `ptrm.exact_accuracy` metadata,
-// falling back to any model; unreadable files are listed as such so the picker can say why.
+// Ranked best first: Sudoku (the app's showcase task), then the larger board (9x9 before 6x6: the harder
+// puzzles, where PTRM has something to show), then the highest `ptrm.exact_accuracy` metadata; the default is
+// the first. Unreadable files are listed as such so the picker can say why.
 export async function modelIndex(dir) {
   const names = (await fsp.readdir(dir).catch(() => [])).filter((n) => n.endsWith('.safetensors')).sort();
   const models = [];
@@ -41,6 +66,10 @@ export async function modelIndex(dir) {
     let cfg;
     try { cfg = meta && meta['ptrm.config'] ? JSON.parse(meta['ptrm.config']) : {}; } catch { cfg = {}; }
     const card = name.replace(/\.safetensors$/, '.md');
+    const cardText = await fsp.readFile(path.join(dir, card), 'utf8').catch(() => null);
+    const { settings, error: cardError } = cardText ? cardSettings(cardText) : { settings: null, error: null };
+    const demo = await readJson(path.join(dir, name.replace(/\.safetensors$/, '.demo.json')));
+    const sha256 = crypto.createHash('sha256').update(await fsp.readFile(file)).digest('hex').slice(0, 16);
     models.push({
       file: name,
       name: (meta && meta['ptrm.name']) || name.replace(/\.safetensors$/, ''),
@@ -51,12 +80,20 @@ export async function modelIndex(dir) {
       bytes: (await fsp.stat(file)).size,
       // Content hash: the app and <ptrm-solver> load `file?v=<sha256>`, so a new version of a model is a new URL
       // and never a stale copy from the model cache.
-      sha256: crypto.createHash('sha256').update(await fsp.readFile(file)).digest('hex').slice(0, 16),
-      card: (await fsp.stat(path.join(dir, card)).catch(() => null)) ? card : null, // relative to index.json
+      sha256,
+      card: cardText !== null ? card : null, // relative to index.json
+      recommended: settings && settings.recommended ? settings.recommended : null,
+      trained: settings && settings.trained ? settings.trained : null,
+      heldOut: settings && settings.heldOut ? settings.heldOut : null,
+      ...(cardError ? { cardError } : {}),
+      // Only for the file it was picked for (scripts/pick_demo_puzzle.mjs records its sha256).
+      demo: demo && demo.puzzle && demo.model_sha256 === sha256 ? { puzzle: demo.puzzle, settings: demo.settings || null } : null,
+      ...(demo && demo.model_sha256 !== sha256
+        ? { demoError: 'the demo puzzle was picked for another version of this model: rerun scripts/pick_demo_puzzle.mjs' } : {}),
       readable: meta !== null,
     });
   }
-  const rank = (m) => [m.readable ? 0 : 1, m.task === 'sudoku' ? 0 : 1, -(m.exactAccuracy ?? -1)];
+  const rank = (m) => [m.readable ? 0 : 1, m.task === 'sudoku' ? 0 : 1, -(m.board ?? 0), -(m.exactAccuracy ?? -1)];
   const ranked = [...models].sort((a, b) => {
     const ra = rank(a), rb = rank(b);
     for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];

@@ -112,6 +112,7 @@ ptrm::SolveOptions parse_options(const ptrm::Json& o, const ptrm::ModelConfig& c
   opt.precision = precision == "int8" ? ptrm::Precision::Int8 : ptrm::Precision::F32;
   opt.halt_on_q = ptrm::get_bool(o, "haltOnQ");
   opt.stop_on_valid = ptrm::parse_stop_on_valid(ptrm::get_string(o, "stopOnValid"), "stopOnValid");
+  opt.select = ptrm::parse_select(ptrm::get_string(o, "select"), "select");
   opt.validate();
   return opt;
 }
@@ -276,7 +277,7 @@ class Engine {
       const ptrm::SolveResult r = ptrm::solve(*model_, *solve_pool_, *task_, question, opt,
                                               [&](const ptrm::StepEvent& e) { return batcher.add(e); });
       if (!batcher.flush()) throw ptrm::Error(ptrm::ErrorKind::Cancelled, "solve cancelled");
-      return ok(result_object(r, ptrm::select(r), batcher.answers()));
+      return ok(result_object(r, batcher.answers()));
     });
   }
 
@@ -299,11 +300,28 @@ class Engine {
     out.set("description", description_);
     out.set("configJson", c.to_json());
     out.set("puzzleIdentifiersJson", puzzle_identifiers_);
+    out.set("limits", limits_object());
     return out;
   }
 
-  val result_object(const ptrm::SolveResult& r, const ptrm::Selection& sel,
-                   const std::vector<std::vector<std::string>>& answers) const {
+  // SolveOptions' bounds (SolveLimits), so the page's inputs and messages use the engine's numbers.
+  static val limits_object() {
+    auto range = [](double lo, double hi) {
+      val r = val::object();
+      r.set("min", lo);
+      r.set("max", hi);
+      return r;
+    };
+    val out = val::object();
+    out.set("k", range(1, ptrm::SolveLimits::k_max));
+    out.set("sigma", range(0, ptrm::SolveLimits::sigma_max));
+    out.set("steps", range(1, ptrm::SolveLimits::steps_max));
+    return out;
+  }
+
+  // The engine's selection (SolveOptions::select) travels as is: JS prints `chosen`, never re-decides it.
+  val result_object(const ptrm::SolveResult& r, const std::vector<std::vector<std::string>>& answers) const {
+    const ptrm::Selection& sel = r.selection;
     val trajs = val::array();
     for (size_t t = 0; t < r.trajectories.size(); ++t) {
       const ptrm::TrajectoryResult& tr = r.trajectories[t];
@@ -320,6 +338,8 @@ class Engine {
       trajs.call<void>("push", o);
     }
     val selection = val::object();
+    selection.set("policy", std::string(ptrm::select_name(sel.policy)));
+    selection.set("chosen", sel.chosen);
     selection.set("bestQ", sel.best_q);
     selection.set("mode", sel.mode);
     selection.set("modeCount", sel.mode_count);

@@ -166,11 +166,10 @@ export class EngineCore {
 
   // options: the complete, normalised options of ptrm.js (no callbacks). onBatch(batch) → false cancels.
   solve(puzzle, options, onBatch) {
-    const { select, ...engineOptions } = options;
     const t0 = now();
-    const raw = unwrap(this.engine.solve(String(puzzle), JSON.stringify(engineOptions), onBatch));
+    const raw = unwrap(this.engine.solve(String(puzzle), JSON.stringify(options), onBatch));
     const solveMs = now() - t0;
-    return shapeResult(raw, select, solveMs);
+    return shapeResult(raw, solveMs);
   }
 
   rngNormals(seed, traj, step, firstElem, count) {
@@ -184,17 +183,20 @@ export class EngineCore {
   }
 }
 
-// Raw bindings result → the public result of docs/design.md.
-function shapeResult(raw, select, solveMs) {
+// Raw bindings result → the public result of docs/design.md. The chosen trajectory is the engine's (its
+// selection policy, SolveOptions::select): nothing here picks an answer.
+function shapeResult(raw, solveMs) {
   const t = raw.trajectories;
   const sel = raw.selection;
-  const chosen = select === 'mode' ? sel.mode : sel.bestQ;
+  const chosen = sel.chosen;
   const finalQ = (i) => t[i].qHalt[t[i].qHalt.length - 1];
   const maxSteps = t.reduce((m, x) => Math.max(m, x.steps), 0);
   return {
     answer: t[chosen].answer,
     chosen,
+    select: sel.policy,
     valid: t[chosen].valid,
+    qHalt: finalQ(chosen),
     selection: {
       bestQ: { traj: sel.bestQ, answer: t[sel.bestQ].answer, qHalt: finalQ(sel.bestQ) },
       mode: { traj: sel.mode, answer: t[sel.mode].answer, count: sel.modeCount },

@@ -68,7 +68,15 @@ export interface ModelInfo {
   /** The model's "ptrm.config" (docs/design.md). */
   config: Record<string, number | string | boolean>;
   puzzleIdentifiers: string[] | null;
+  /** The engine's bounds on k, sigma and steps (what solve() accepts; steps 0 also means "the model's"). */
+  limits: { k: Range; sigma: Range; steps: Range };
 }
+
+export interface Range { min: number; max: number }
+
+/** The engine's answer rule (docs/design.md "Selection"): highest final q_halt; the most frequent answer;
+ *  the highest-q answer that passes the task checker (else bestQ; needs a checker). */
+export type SelectPolicy = 'bestQ' | 'mode' | 'valid';
 
 /** One supervision step of one trajectory. */
 export interface StepEvent {
@@ -103,8 +111,8 @@ export interface SolveOptions {
   puzzleId?: number;
   /** Rows per engine batch (0: automatic). */
   maxBatchRows?: number;
-  /** Which trajectory `answer`/`chosen` report (default 'bestQ'). */
-  select?: 'bestQ' | 'mode';
+  /** The engine's selection policy: which trajectory `answer`/`chosen` report (default 'bestQ'). */
+  select?: SelectPolicy;
   /** Keep every step's answer in trajectories[i].answers (default true). */
   history?: boolean;
   /** 'fp32' (default) or 'int8': opt-in int8 block GEMMs (per-channel int8 weights, per-row dynamically quantized
@@ -129,9 +137,15 @@ export interface TrajectoryResult {
 }
 
 export interface SolveResult {
+  /** The chosen trajectory's answer. */
   answer: string;
+  /** The trajectory the engine chose with `select` (the same index the CLI prints). */
   chosen: number;
+  select: SelectPolicy;
+  /** Whether the chosen answer passes the task checker (false when the task has none). */
   valid: boolean;
+  /** The chosen trajectory's final q_halt (< 0: the model itself would not halt on it). */
+  qHalt: number;
   selection: {
     bestQ: { traj: number; answer: string; qHalt: number };
     mode: { traj: number; answer: string; count: number };

@@ -48,8 +48,6 @@ function seedText(seed) {
 function normaliseSolveOptions(options) {
   const o = checkKeys(options, SOLVE_KEYS, 'solve option');
   const early = checkKeys(o.earlyExit, EARLY_EXIT_KEYS, 'earlyExit');
-  const select = o.select ?? 'bestQ';
-  if (select !== 'bestQ' && select !== 'mode') throw new BadOptionsError(`select must be 'bestQ' or 'mode', got '${select}'`);
   if (o.onStep !== undefined && typeof o.onStep !== 'function') throw new BadOptionsError('onStep must be a function');
   if (o.signal !== undefined && !(o.signal && typeof o.signal.aborted === 'boolean')) {
     throw new BadOptionsError('signal must be an AbortSignal');
@@ -70,7 +68,7 @@ function normaliseSolveOptions(options) {
       maxBatchRows: def(o.maxBatchRows, 0),
       history: def(o.history, true),
       precision: def(o.precision, 'fp32'),
-      select,
+      select: def(o.select, 'bestQ'),  // the engine's selection policy (checked there, as the CLI's --select)
     },
     onStep: o.onStep,
     signal: o.signal,
@@ -447,11 +445,12 @@ class WorkerBackend {
         if (signal) signal.removeEventListener('abort', abort);
         fn(v);
       };
-      // The promise rejects at once; the worker stops after the step it is computing (shared flag) or, without
-      // shared memory, is terminated and restarted by the next solve.
+      // The promise rejects at once; the worker stops after the step it is computing (shared "cancel every solve
+      // up to this id": raised, never lowered, so cancelling solve n+1 cannot overwrite the still-unread cancel of
+      // solve n) or, without shared memory, is terminated and restarted by the next solve.
       const stop = (why) => {
         this.pending.delete(id);
-        if (this.cancel) Atomics.store(this.cancel, 0, id);
+        if (this.cancel) Atomics.store(this.cancel, 0, Math.max(Atomics.load(this.cancel, 0), id));
         else this.kill();
         finish(reject, why);
       };

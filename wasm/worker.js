@@ -3,11 +3,13 @@
 //   {type:'load', bytes, flavour, threads, base, cancel, threadPolicy} → {type:'loaded', info}
 //   {type:'solve', id, puzzle, options, wantSteps}         → {type:'step', id, batch}* then {type:'result', id, result}
 //   {type:'dispose'}                                       → {type:'disposed'} and the worker closes
-// Any failure → {type:'error', id, error:{kind, message}}. Cancellation: the page writes the solve id into the
-// shared Int32Array `cancel` (the worker is busy inside wasm and cannot receive a message); it is read after
-// every supervision step.
+// Any failure → {type:'error', id, error:{kind, message}}. Cancellation: the page raises the shared Int32Array
+// `cancel` to a solve id, meaning "cancel every solve up to this id" (the worker is busy inside wasm and cannot
+// receive a message); it is read before a solve starts and after every supervision step. Monotonic, so a later
+// cancel never un-cancels an earlier solve the worker has not yet looked at (ids only grow; one solve runs at a
+// time, and every solve before the newest is already finished or cancelled when the page cancels).
 import { EngineCore } from './engine.js';
-import { errorToPlain } from './errors.js';
+import { CancelledError, errorToPlain } from './errors.js';
 
 const WGS = /** @type {any} */ (globalThis).WorkerGlobalScope;
 const inBrowser = typeof WGS !== 'undefined' && self instanceof WGS;
@@ -28,13 +30,15 @@ async function handle(msg) {
     }
     case 'solve': {
       const { id } = msg;
+      const cancelled = () => !!cancel && Atomics.load(cancel, 0) >= id;
+      if (cancelled()) throw new CancelledError();
       const onBatch = (batch) => {
         if (msg.wantSteps) {
           post({ type: 'step', id, batch },
             [batch.traj.buffer, batch.tokens.buffer, batch.qHalt.buffer, batch.latent.buffer, batch.valid.buffer,
               batch.active.buffer]);
         }
-        return !(cancel && Atomics.load(cancel, 0) === id);
+        return !cancelled();
       };
       post({ type: 'result', id, result: core.solve(msg.puzzle, msg.options, onBatch) });
       return;

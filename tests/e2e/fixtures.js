@@ -49,6 +49,68 @@ async function recordStepUpdates(page) {
   });
 }
 
+// Records every text the #status line shows (the aria-live region), in order, as window.__statusLog.
+async function recordStatus(page) {
+  await page.addInitScript(() => {
+    window.__statusLog = [];
+    document.addEventListener('DOMContentLoaded', () => {
+      const st = document.getElementById('status');
+      new MutationObserver(() => window.__statusLog.push(st.textContent)).observe(st, { childList: true, characterData: true, subtree: true });
+    });
+  });
+}
+
+// The default model's index entry and its demo puzzle (scripts/pick_demo_puzzle.mjs), from the served index.
+async function defaultDemo(page) {
+  const index = await (await page.request.get('/assets/models/index.json')).json();
+  const model = index.models.find((m) => m.file === index.default);
+  if (!model || !model.demo) {
+    throw new Error(`default model ${index.default} has no demo puzzle: ${(model && model.demoError) || 'run scripts/pick_demo_puzzle.mjs'}`);
+  }
+  return { index, model, demo: model.demo };
+}
+
+// WCAG 2.x contrast ratio of the text of the first element matching each selector against the background it is
+// drawn on (its own or the nearest ancestor's opaque-enough background; translucent layers are composited over
+// the layers below, down to the page). `sel::after` measures that pseudo-element's text on the element.
+async function contrastOf(page, selectors) {
+  return page.evaluate((sels) => {
+    const parse = (c) => {
+      const m = /rgba?\(([^)]+)\)/.exec(c);
+      if (!m) return null;
+      const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+    };
+    const over = (top, bottom) => ({
+      r: top.r * top.a + bottom.r * (1 - top.a), g: top.g * top.a + bottom.g * (1 - top.a),
+      b: top.b * top.a + bottom.b * (1 - top.a), a: 1,
+    });
+    const background = (el) => {
+      const layers = [];
+      for (let e = el; e; e = e.parentElement) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+      }
+      return layers.reverse().reduce((acc, c) => over(c, acc), { r: 255, g: 255, b: 255, a: 1 });
+    };
+    const lum = ({ r, g, b }) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const out = {};
+    for (const sel of sels) {
+      const [base, pseudo] = sel.split('::');
+      const el = document.querySelector(base);
+      if (!el) throw new Error(`contrast: nothing matches ${base}`);
+      const bg = background(el);
+      const fg = over(parse(getComputedStyle(el, pseudo ? `::${pseudo}` : null).color), bg);
+      const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+      out[sel] = (a + 0.05) / (b + 0.05);
+    }
+    return out;
+  }, selectors);
+}
+
 // Independent Sudoku check (not the engine's): every row, column and box holds 1..N once, givens kept.
 function sudokuSolves(puzzle, answer) {
   const p = puzzle.replace(/\s+/g, ''), a = answer.replace(/\s+/g, '');
@@ -95,4 +157,6 @@ function mazeSolves(puzzleText, answerText) {
   return shortest > 0 && onPath === shortest && cells === shortest - 1;
 }
 
-module.exports = { test, expect: base.expect, link, waitState, recordStepUpdates, sudokuSolves, mazeSolves };
+module.exports = {
+  test, expect: base.expect, link, waitState, recordStepUpdates, recordStatus, defaultDemo, contrastOf, sudokuSolves, mazeSolves,
+};

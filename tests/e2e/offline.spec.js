@@ -102,7 +102,7 @@ test('a new version of the model or the engine replaces the cached one', async (
     expect(before.models).toHaveLength(1);
 
     // New model version: same tensors, different metadata → different bytes and content hash.
-    const model = path.join(site.dir, 'assets', 'models', 'sudoku6.safetensors');
+    const model = path.join(site.dir, 'assets', 'models', 'sudoku9.safetensors');
     const buf = fs.readFileSync(model);
     const n = Number(buf.readBigUInt64LE(0));
     const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
@@ -122,7 +122,7 @@ test('a new version of the model or the engine replaces the cached one', async (
       .toEqual([expect.not.stringMatching(`^${before.shell[0]}$`)]);
     const after = await cacheState(page);
     expect(after.models).toHaveLength(1);
-    expect(after.models[0]).toMatch(/sudoku6\.safetensors\?v=/);
+    expect(after.models[0]).toMatch(/sudoku9\.safetensors\?v=/);
     expect(after.models[0]).not.toBe(before.models[0]);
     // The page now gets the new engine from the new cache, even with the server gone.
     await site.stop();

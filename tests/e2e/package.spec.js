@@ -8,7 +8,7 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { pathToFileURL } = require('node:url');
 const { test, expect, sudokuSolves } = require('./fixtures');
-const { SOLVED } = require('./known');
+const { SOLVED, DEMO } = require('./known');
 
 const REPO = path.join(__dirname, '..', '..');
 let scratch;
@@ -42,7 +42,7 @@ test.beforeAll(async () => {
   // 3. the element, default model from the package's own assets/models/index.json
   fs.writeFileSync(path.join(scratch, 'element.html'), `<!doctype html><meta charset="utf-8"><title>element</title>
 <script type="module" src="./node_modules/ptrm/lib/ptrm-solver.js"></script>
-<ptrm-solver id="el" puzzle="${SOLVED.puzzle}" k="${SOLVED.k}" sigma="${SOLVED.sigma}" steps="${SOLVED.steps}" seed="${SOLVED.seed}"></ptrm-solver>`);
+<ptrm-solver id="el" puzzle="${DEMO.puzzle}" k="${DEMO.k}" sigma="${DEMO.sigma}" steps="${DEMO.steps}" seed="${DEMO.seed}"></ptrm-solver>`);
 
   // 1. a bundler: the API bundled into one file, the engine folder copied to the site as the README says
   fs.writeFileSync(path.join(scratch, 'main.js'), `import { Solver, BadPuzzleError } from 'ptrm';
@@ -134,5 +134,5 @@ test('<ptrm-solver> from the package loads its default model and solves', async 
   expect(r.error).toBeUndefined();
   expect(r.task).toBe('sudoku');
   expect(r.valid).toBe(true);
-  expect(sudokuSolves(SOLVED.puzzle, r.answer)).toBe(true);
+  expect(sudokuSolves(DEMO.puzzle, r.answer)).toBe(true); // the default model's demo puzzle
 });

@@ -160,6 +160,7 @@ TEST(Cli, BadOptions) {
   expect_error(with({"--threads", "0"}), 2, "--threads");
   expect_error(with({"--noise-on", "x"}), 2, "--noise-on");
   expect_error(with({"--stop-on-valid", "always"}), 2, "--stop-on-valid");
+  expect_error(with({"--select", "first"}), 2, "--select");
   expect_error(with({"--json=1"}), 2, "takes no value");
   expect_error(with({"--k", "2", "--k", "3"}), 2, "twice");
   expect_error(with({"stray"}), 2, "unexpected argument");
@@ -287,6 +288,16 @@ TEST(Cli, SolveJsonAndText) {
   }
   EXPECT_EQ(j.find("selection")->find("mode_count")->as_number(), agree);
   EXPECT_EQ(j.find("traj_steps_run")->as_number(), 6 * 16);
+  EXPECT_EQ(j.find("select")->as_string(), "bestQ");
+  EXPECT_EQ(j.find("selection")->find("chosen")->as_number(), best);
+
+  // --select mode: the engine's mode trajectory is the answer, printed as chosen.
+  Json m = run_json({"solve", "--model", kModel, "--puzzle", kQuestion, "--k", "6", "--sigma", "0.5", "--seed", "3",
+                     "--select", "mode", "--json"});
+  ASSERT_TRUE(m.is_object());
+  EXPECT_EQ(m.find("select")->as_string(), "mode");
+  EXPECT_EQ(m.find("chosen")->as_number(), mode);
+  EXPECT_EQ(m.find("answer")->as_string(), trajs[mode].find("answer")->as_string());
 
   // Same run, human-readable.
   CliRun r = run({"solve", "--model", kModel, "--puzzle", kQuestion, "--k", "6", "--sigma", "0.5", "--seed", "3",

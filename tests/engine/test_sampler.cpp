@@ -439,6 +439,40 @@ TEST(Sampler, SelectionRules) {
   EXPECT_PTRM_ERROR(ptrm::select(r, 6), BadOptions, "prefix");
 }
 
+// The policy decides `chosen`; the other fields stay the same whatever the policy.
+TEST(Sampler, SelectionPolicyDecidesChosen) {
+  auto traj = [](std::vector<int32_t> answer, float q, bool valid) {
+    ptrm::TrajectoryResult t;
+    t.answer = std::move(answer);
+    t.q_halt = {q};
+    t.steps = 1;
+    t.valid = valid;
+    return t;
+  };
+  SolveResult r;
+  r.trajectories = {traj({1}, 0.5f, false), traj({2}, 3.0f, false), traj({1}, 0.2f, true), traj({3}, 0.9f, true),
+                    traj({3}, 0.9f, true), traj({3}, -1.0f, true)};
+  using ptrm::SelectPolicy;
+  const auto best = ptrm::select(r, 0, nullptr, SelectPolicy::BestQ);
+  EXPECT_EQ(best.policy, SelectPolicy::BestQ);
+  EXPECT_EQ(best.chosen, 1);
+  EXPECT_EQ(best.best_q, 1);
+  const auto mode = ptrm::select(r, 0, nullptr, SelectPolicy::Mode);
+  EXPECT_EQ(mode.chosen, 3);  // {3} three times; its best-q member, lowest index among the 0.9 tie
+  EXPECT_EQ(mode.best_q, 1);
+  const auto valid = ptrm::select(r, 0, nullptr, SelectPolicy::Valid);
+  EXPECT_EQ(valid.chosen, 3);  // highest q among valid (0.9 twice → lowest index), not best-Q's invalid #1
+  // No valid trajectory in the prefix → best-Q.
+  EXPECT_EQ(ptrm::select(r, 2, nullptr, SelectPolicy::Valid).chosen, 1);
+  EXPECT_EQ(ptrm::select(r).chosen, 1);  // default policy: best-Q
+
+  EXPECT_EQ(ptrm::parse_select("bestQ", "select"), SelectPolicy::BestQ);
+  EXPECT_EQ(ptrm::parse_select("mode", "select"), SelectPolicy::Mode);
+  EXPECT_EQ(ptrm::parse_select("valid", "select"), SelectPolicy::Valid);
+  EXPECT_STREQ(ptrm::select_name(SelectPolicy::Valid), "valid");
+  EXPECT_PTRM_ERROR(ptrm::parse_select("best_q", "--select"), BadOptions, "--select must be 'bestQ'");
+}
+
 TEST(Sampler, RejectsBadOptionsAndInputs) {
   auto with = [](auto edit) {
     SolveOptions o;

@@ -61,6 +61,42 @@ describe.each([
   });
 });
 
+// The race of issue 10: cancel A, start B, cancel B before the worker has read A's cancel. With one shared
+// "cancel this id" slot, B's id overwrote A's and A ran to its end before anything else could run. The flag is
+// now "cancel every solve up to id": A stops after its current step, so C runs at once.
+describe.each([
+  ['st worker', { threads: 1 }],
+  ['mt worker', { threads: 2 }],
+])('%s: cancel, solve, cancel, solve in quick succession', (_, load) => {
+  let solver;
+  beforeAll(async () => { solver = await Solver.load(fixture(NAME), { ...load, wasmBase: WASM_BASE }); }, 60000);
+  afterAll(() => solver.dispose());
+
+  test('both cancelled solves reject, and the last solve does not wait for them', async () => {
+    const HEAVY = { k: 64, steps: 1024, sigma: 0.1, seed: 1, history: false };
+    const t0 = performance.now();
+    await solver.solve(puzzle, { ...HEAVY, steps: 4 });
+    const fullMs = ((performance.now() - t0) * HEAVY.steps) / 4;
+
+    const a = new AbortController(), b = new AbortController();
+    const errA = await solver.solve(puzzle, {
+      ...HEAVY, signal: a.signal, onStep: (ev) => { if (ev.step === 1) a.abort(); },
+    }).then(() => null, (e) => e);
+    const pb = solver.solve(puzzle, { ...HEAVY, signal: b.signal }).then(() => null, (e) => e);
+    await new Promise((r) => setTimeout(r, 0)); // B is now posted to the worker, which is still inside A
+    b.abort();
+    const errB = await pb;
+    const t1 = performance.now();
+    const c = await solver.solve(puzzle, SHORT);
+    const cMs = performance.now() - t1;
+    expect(errA).toBeInstanceOf(CancelledError);
+    expect(errB).toBeInstanceOf(CancelledError);
+    expect(c.trajectories.length).toBe(SHORT.k);
+    // C waited at most for A's and B's current step, not for A's 1024 steps (ratio against the measured cost).
+    expect(cMs).toBeLessThan(fullMs / 4);
+  }, 300000);
+});
+
 test('without SharedArrayBuffer a cancel restarts the worker, and the solver keeps working', async () => {
   const saved = globalThis.SharedArrayBuffer;
   delete globalThis.SharedArrayBuffer;  // as on a page that is not cross-origin isolated

@@ -18,11 +18,14 @@ export function nativeCli() {
   return path;
 }
 
-// `ptrm solve ... --json` → parsed output.
-export function nativeSolve(model, puzzle, { k, sigma, steps, seed, threads = 1, haltOnQ = false }) {
+// `ptrm solve ... --json` → parsed output. Early exits and the selection policy in the JS API's spelling
+// (earlyExit: {haltOnQ, stopOnValid}, select; a top-level haltOnQ also works), mapped to the CLI's flags.
+export function nativeSolve(model, puzzle, { k, sigma, steps, seed, threads = 1, haltOnQ = false, earlyExit = {}, select }) {
   const args = ['solve', '--model', model, '--puzzle', puzzle, '--k', String(k), '--sigma', String(sigma),
     '--steps', String(steps), '--seed', String(seed), '--threads', String(threads), '--json'];
-  if (haltOnQ) args.push('--halt-on-q');
+  if (haltOnQ || earlyExit.haltOnQ) args.push('--halt-on-q');
+  if (earlyExit.stopOnValid && earlyExit.stopOnValid !== 'none') args.push('--stop-on-valid', earlyExit.stopOnValid);
+  if (select) args.push('--select', select);
   return JSON.parse(execFileSync(nativeCli(), args, { encoding: 'utf8' }));
 }
 

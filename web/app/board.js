@@ -24,14 +24,18 @@ export class BoardView {
     });
   }
 
-  setPuzzle(task, side, cells) {
-    const rebuild = task !== this.task || side !== this.side;
+  // clashes: Set of cell indices whose givens conflict with each other (marked while the user types).
+  setPuzzle(task, side, cells, clashes = new Set()) {
+    const rebuild = task !== this.task || side !== this.side || !this.els;
     this.task = task;
     this.side = side;
     this.cells = cells.slice();
     this.answer = null;
-    this.conflicts = new Set();
+    this.clashes = clashes;
+    this.conflicts = clashes;
     if (rebuild) this.#build();
+    this.root.classList.remove('skeleton');
+    this.root.setAttribute('aria-busy', 'false');
     this.focus = Math.min(this.focus, side * side - 1);
     this.render();
   }
@@ -39,8 +43,20 @@ export class BoardView {
   // answer: cells of the chosen answer (or null to show only the puzzle); conflicts: Set of cell indices.
   showAnswer(answer, conflicts = new Set()) {
     this.answer = answer;
-    this.conflicts = conflicts;
+    this.conflicts = answer ? conflicts : this.clashes || new Set();
     this.render();
+  }
+
+  setClashes(clashes) {
+    this.clashes = clashes;
+    if (!this.answer) this.conflicts = clashes;
+    this.render();
+  }
+
+  // A pale placeholder grid while a model loads or when none is loaded (never an empty black square).
+  showSkeleton() {
+    this.root.classList.add('skeleton');
+    this.root.setAttribute('aria-busy', 'true');
   }
 
   setEditable(on) {
@@ -90,7 +106,7 @@ export class BoardView {
         el.textContent = shown === '.' ? '' : shown;
         el.classList.toggle('given', isGiven);
         el.classList.toggle('predicted', !isGiven && shown !== '.');
-        el.setAttribute('aria-label', `row ${r} column ${c}: ${shown === '.' ? 'blank' : shown}${isGiven ? ' (given)' : ''}`);
+        el.setAttribute('aria-label', `row ${r} column ${c}: ${shown === '.' ? 'blank' : shown}${isGiven ? ' (given)' : ''}${conflicts.has(i) ? ', conflicts' : ''}`);
       } else {
         el.dataset.v = shown === ' ' ? '_' : shown;
         el.setAttribute('aria-label', `row ${r} column ${c}: ${MAZE_NAMES[shown] || shown}`);
@@ -108,7 +124,6 @@ export class BoardView {
     if (this.cells[i] === v) return;
     this.cells[i] = v;
     this.answer = null;
-    this.conflicts = new Set();
     this.render();
     this.onEdit(this.cells.slice());
   }

@@ -1,9 +1,13 @@
-// Shareable links: `?task=sudoku&puzzle=…&k=4&sigma=0.3&seed=1&steps=16&noise=z&exit=none&model=<url>&autosolve=1`.
-// Values are passed through as typed, never clamped: the engine's BadOptionsError explains a bad value better
-// than a silent fix would.
+// Shareable links: `?task=sudoku&puzzle=…&k=4&sigma=0.3&seed=1&steps=16&noise=z&exit=none&select=bestQ&model=<url>
+// &autosolve=1`. Values are passed through as typed, never clamped: the engine's BadOptionsError explains a bad
+// value better than a silent fix would. What the link itself gets wrong (an unknown task) is reported by name in
+// `problems`; the page never quietly swaps in something else.
 
-export const DEFAULTS = { k: 8, sigma: 0.3, steps: 16, seed: 1, noise: 'z', exit: 'none' };
+// Used only when neither the link nor the model's card gives a value.
+export const DEFAULTS = { k: 16, sigma: 0.3, steps: 16, seed: 1, noise: 'z', exit: 'none', select: 'bestQ' };
 export const EXITS = ['none', 'haltOnQ', 'trajectory', 'solve'];
+export const TASKS = ['sudoku', 'maze', 'arc'];
+export const SETTINGS = ['k', 'sigma', 'steps', 'seed', 'noise', 'exit', 'select'];
 
 export function readParams(search) {
   const q = new URLSearchParams(search);
@@ -12,8 +16,14 @@ export function readParams(search) {
     puzzle: q.get('puzzle'),
     model: q.get('model'),
     autosolve: q.get('autosolve') === '1',
+    problems: [],
   };
-  for (const key of ['k', 'sigma', 'steps', 'seed', 'noise', 'exit']) {
+  if (out.task !== null && !TASKS.includes(out.task)) {
+    out.problems.push(`The link asks for task '${out.task}', which this page does not know (it knows ${TASKS.join(', ')}).`);
+    out.task = null;
+    out.autosolve = false;
+  }
+  for (const key of SETTINGS) {
     const v = q.get(key);
     if (v !== null && v !== '') out[key] = v;
   }
@@ -25,7 +35,7 @@ export function shareUrl(base, s) {
   q.set('task', s.task);
   if (s.model) q.set('model', s.model);
   q.set('puzzle', s.puzzle);
-  for (const key of ['k', 'sigma', 'steps', 'seed', 'noise', 'exit']) q.set(key, String(s[key]));
+  for (const key of SETTINGS) q.set(key, String(s[key]));
   q.set('autosolve', '1');
   const u = new URL(base);
   u.search = q.toString();

@@ -24,9 +24,10 @@ export class PcaView {
     this.#draw();
   }
 
+  // step: the engine's 1-based step number, as given.
   add(traj, step, summary) {
     if (!this.paths[traj] || !summary) return;
-    this.paths[traj][step] = Array.from(summary);
+    this.paths[traj][step - 1] = Array.from(summary);
     this.#schedule();
   }
 

@@ -1,6 +1,8 @@
 // Live view of all K trajectories: one small board per trajectory (redrawn as its steps arrive), a q_halt
 // sparkline, the current best-Q trajectory highlighted and a mark on trajectories that agree with the
 // majority answer. Drawing is batched into animation frames so hundreds of step events per second stay cheap.
+// Steps are the engine's: 1-based (event.step = the number of supervision steps that trajectory has run), used
+// as given everywhere here; 0 means "no step yet".
 import { trajColor } from './palette.js';
 import { drawBoard, fitCanvas } from '../lib/canvas.js';
 
@@ -14,6 +16,7 @@ export class TrajectoryView {
     this.frame = 0;
   }
 
+  // k: cards to draw (the page caps it at MAX_CARDS; trajectories beyond are solved but not drawn).
   reset(k, task, side, puzzleCells, steps) {
     this.task = task;
     this.steps = steps;
@@ -26,7 +29,7 @@ export class TrajectoryView {
       card.className = 'traj';
       card.dataset.testid = 'traj';
       card.dataset.traj = String(t);
-      card.dataset.step = '-1';
+      card.dataset.step = '0';
       card.style.setProperty('--traj', trajColor(t, k));
       const board = document.createElement('canvas');
       board.className = 'traj-board';
@@ -37,7 +40,7 @@ export class TrajectoryView {
       const cap = document.createElement('figcaption');
       card.append(board, spark, cap);
       this.root.append(card);
-      return { card, board, spark, cap, cells: null, q: [], step: -1, valid: false, dirty: true };
+      return { card, board, spark, cap, cells: null, q: [], step: 0, valid: false, dirty: true };
     });
     this.#schedule();
   }
@@ -47,7 +50,7 @@ export class TrajectoryView {
     if (!tr) return;
     tr.cells = cells;
     tr.step = ev.step;
-    tr.q[ev.step] = ev.qHalt;
+    tr.q[ev.step - 1] = ev.qHalt; // q[i] = q_halt after step i + 1
     tr.valid = !!ev.valid;
     tr.dirty = true;
     this.#schedule();
@@ -67,8 +70,8 @@ export class TrajectoryView {
   #liveBest() {
     let best = -1, bq = -Infinity;
     this.trajs.forEach((tr, t) => {
-      const q = tr.q[tr.step];
-      if (tr.step >= 0 && q > bq) { bq = q; best = t; }
+      const q = tr.q[tr.step - 1];
+      if (tr.step > 0 && q > bq) { bq = q; best = t; }
     });
     return best;
   }
@@ -95,21 +98,24 @@ export class TrajectoryView {
       const agrees = major !== null && tr.cells && tr.cells.join('') === major;
       tr.card.classList.toggle('chosen', isChosen);
       tr.card.classList.toggle('majority', !!agrees);
+      tr.card.classList.toggle('valid', tr.valid);
       if (!tr.dirty) return;
       tr.dirty = false;
       tr.card.dataset.step = String(tr.step);
       if (tr.cells) tr.card.dataset.answer = tr.cells.join('');
-      const q = tr.q[tr.step];
-      tr.cap.textContent = tr.step < 0 ? `#${t}` : `#${t} · q ${q.toFixed(1)}${tr.valid ? ' ✓' : ''}`;
-      tr.cap.title = tr.step < 0 ? '' : `step ${tr.step + 1}, q_halt ${q.toFixed(3)}, ${tr.valid ? 'valid' : 'not valid'}`;
-      tr.board.setAttribute('aria-label', `trajectory ${t}${tr.step >= 0 ? `, step ${tr.step + 1}, ${tr.valid ? 'valid' : 'not valid'}` : ', waiting'}`);
+      const q = tr.q[tr.step - 1];
+      tr.cap.textContent = tr.step === 0 ? `#${t}` : `#${t} · q ${q.toFixed(1)}${tr.valid ? ' ✓' : ''}`;
+      tr.cap.title = tr.step === 0 ? '' : `step ${tr.step}, q_halt ${q.toFixed(3)}, ${tr.valid ? 'valid' : 'not valid'}`;
+      tr.board.setAttribute('aria-label', `trajectory ${t}${tr.step > 0 ? `, step ${tr.step}, ${tr.valid ? 'valid' : 'not valid'}` : ', waiting'}`);
       drawBoard(tr.board, this.task, this.side, tr.cells, this.puzzle);
-      drawSpark(tr.spark, tr.q, this.steps);
+      tr.spark.dataset.points = String(drawSpark(tr.spark, tr.q, this.steps));
     });
   }
 }
 
 // q_halt is a logit; drawn through a sigmoid so "halt" (q > 0) is the upper half, with the 0 line marked.
+// q[i] is the value after step i + 1: step 1 sits at the left edge, step `steps` at the right. Returns the
+// number of points drawn.
 function drawSpark(canvas, q, steps) {
   const ctx = fitCanvas(canvas);
   const w = canvas.clientWidth, h = canvas.clientHeight;
@@ -119,8 +125,8 @@ function drawSpark(canvas, q, steps) {
   ctx.beginPath(); ctx.moveTo(0, h / 2); ctx.lineTo(w, h / 2); ctx.stroke();
   ctx.setLineDash([]);
   const pts = q.map((v, i) => [i, v]).filter(([, v]) => Number.isFinite(v));
-  if (!pts.length) return;
-  const n = Math.max(2, steps, q.length);
+  if (!pts.length) return 0;
+  const n = Math.max(2, Number.isFinite(steps) ? steps : 0, q.length);
   const xy = ([i, v]) => [2 + (i / (n - 1)) * (w - 4), 2 + (1 - 1 / (1 + Math.exp(-v))) * (h - 4)];
   ctx.strokeStyle = getComputedStyle(canvas.parentElement).getPropertyValue('--traj') || '#1f5fbf';
   ctx.lineWidth = 1.5;
@@ -130,4 +136,5 @@ function drawSpark(canvas, q, steps) {
   const [x, y] = xy(pts[pts.length - 1]);
   ctx.fillStyle = ctx.strokeStyle;
   ctx.beginPath(); ctx.arc(x, y, 2, 0, 2 * Math.PI); ctx.fill();
+  return pts.length;
 }

@@ -11,7 +11,9 @@ export function fitCanvas(canvas) {
   return ctx;
 }
 
-const MAZE_FILL = { '#': '#2b2f3a', ' ': '#f4f1ea', S: '#2e9e5b', G: '#d2453b', o: '#e0a100' };
+// The app's colours (styles.css --ink, --start, --goal, --path); S and G also carry their letter, so start and
+// goal never differ by colour alone.
+const MAZE_FILL = { '#': '#2b2f3a', ' ': '#f4f1ea', S: '#1b6e3d', G: '#b3261e', o: '#e0a100' };
 
 // A whole board in a square canvas: `cells` (the answer so far, or null to show just the puzzle) over
 // `puzzleCells`, with rule conflicts shaded. Used by the trajectory cards and the <ptrm-solver> element.
@@ -25,6 +27,13 @@ export function drawBoard(canvas, task, side, cells, puzzleCells) {
     shown.forEach((v, i) => {
       ctx.fillStyle = MAZE_FILL[v] || '#888';
       ctx.fillRect((i % side) * cell, Math.floor(i / side) * cell, Math.ceil(cell), Math.ceil(cell));
+    });
+    ctx.font = `700 ${Math.max(6, cell * 0.75)}px system-ui, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = '#fff';
+    shown.forEach((v, i) => {
+      if (v === 'S' || v === 'G') ctx.fillText(v, (i % side + 0.5) * cell, (Math.floor(i / side) + 0.5) * cell + 0.5);
     });
     return;
   }

@@ -18,10 +18,10 @@ export async function loadIndex(base = document.baseURI) {
   return { models, default: models.find((m) => m.file === idx.default) || models[0] || null };
 }
 
-// Best shipped model for a task (and board side, when known); the index is already ranked best-first.
+// Best shipped model for a task and board side (side null: any board); the index is already ranked best-first.
+// Never a model for another board: a 10x10 maze has no model rather than the 8x8 one.
 export function modelFor(index, task, side) {
-  return index.models.find((m) => m.task === task && (!side || m.board === side)) ||
-    index.models.find((m) => m.task === task) || null;
+  return index.models.find((m) => m.task === task && (!side || m.board === side)) || null;
 }
 
 // Distinct (task, board) pairs the picker can offer, in index order.

@@ -3,7 +3,8 @@
 //   <script type="module" src="https://host/lib/ptrm-solver.js"></script>
 //   <ptrm-solver model="https://host/assets/models/x.safetensors" puzzle="…" k="8" sigma="0.3" steps="16" seed="1" autosolve></ptrm-solver>
 //
-// Without `model` it uses the default model of the ptrm deployment the script came from. Events (bubbling,
+// Without `model` it uses the default model of the ptrm deployment the script came from, with that model's
+// recommended K, σ and steps (its card) for any attribute left out. Events (bubbling,
 // composed): `ptrm-step` (detail = the engine's step event), `ptrm-solved` (detail = result),
 // `ptrm-error` (detail = the typed error). Methods: solve(), cancel(); properties `ready` (→ Solver), `result`.
 // Threads are used only when the host page is crossOriginIsolated; otherwise it runs single-threaded. The script
@@ -24,9 +25,9 @@ canvas { display: block; width: 100%; aspect-ratio: 1; }
 button { font: inherit; border: 1px solid #1f5fbf; background: #1f5fbf; color: #fff; border-radius: 6px; padding: 3px 12px; cursor: pointer; }
 button:disabled { opacity: .45; cursor: default; }
 .badge { font-weight: 700; font-size: 12px; padding: 1px 8px; border-radius: 999px; }
-.ok { background: #d8f0e1; color: #1f8a4c; } .bad { background: #fbe3df; color: #c0392b; }
-.msg { font-size: 12px; color: #6b6f7a; flex: 1 1 100%; overflow-wrap: anywhere; }
-.err { color: #c0392b; }
+.ok { background: #d8f0e1; color: #17683a; } .bad { background: #fbe3df; color: #a3271b; }
+.msg { font-size: 12px; color: #5f636d; flex: 1 1 100%; overflow-wrap: anywhere; }
+.err { color: #a3271b; }
 `;
 
 let enginePromise = null;
@@ -50,6 +51,7 @@ export class PtrmSolverElement extends HTMLElement {
     this.loading = null;
     this.controller = null;
     this.result = null;
+    this.recommended = null; // the default model's card settings, when the element uses the default model
   }
 
   connectedCallback() { this.#load(); }
@@ -94,10 +96,18 @@ export class PtrmSolverElement extends HTMLElement {
 
   async #modelUrl() {
     const attr = this.getAttribute('model');
+    this.recommended = null;
     if (attr) return new URL(attr, document.baseURI).href;
     const index = await loadIndex(INDEX_BASE);
     if (!index.default) throw new Error('no model given and the ptrm deployment ships none');
+    this.recommended = index.default.recommended || null;
     return index.default.url;
+  }
+
+  // An attribute, else the model card's recommendation, else a fixed fallback.
+  #setting(name, fallback) {
+    const rec = this.recommended && this.recommended[name];
+    return this.#num(name, rec ?? fallback);
   }
 
   #load() {
@@ -138,7 +148,8 @@ export class PtrmSolverElement extends HTMLElement {
     if (!solver || this.controller) return this.result;
     const { task, board } = solver.info;
     const puzzle = this.getAttribute('puzzle') || '';
-    const k = this.#num('k', 8);
+    const k = this.#setting('k', 8);
+    const steps = this.#setting('steps', solver.info.config.halt_max_steps);
     const best = new Map(); // traj → last q_halt, to show the currently preferred trajectory live
     this.controller = new AbortController();
     this.button.textContent = 'Cancel';
@@ -147,13 +158,13 @@ export class PtrmSolverElement extends HTMLElement {
     const t0 = performance.now();
     try {
       this.result = await solver.solve(puzzle, {
-        task, k, sigma: this.#num('sigma', 0.3), steps: this.#num('steps', 16), seed: this.getAttribute('seed') || '1',
+        task, k, sigma: this.#setting('sigma', 0.3), steps, seed: this.getAttribute('seed') || String(this.#setting('seed', 1)),
         signal: this.controller.signal,
         onStep: (ev) => {
           best.set(ev.traj, ev.qHalt);
           const lead = [...best].reduce((a, b) => (b[1] > a[1] ? b : a));
           if (lead[0] === ev.traj) this.#draw(answerCells(task, board, ev.answer));
-          this.#status(`step ${ev.step + 1} · ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+          this.#status(`step ${ev.step} / ${steps} · ${((performance.now() - t0) / 1000).toFixed(1)} s`); // ev.step: 1-based
           this.dispatchEvent(new CustomEvent('ptrm-step', { detail: ev, bubbles: true, composed: true }));
         },
       });
@@ -162,7 +173,8 @@ export class PtrmSolverElement extends HTMLElement {
       this.badge.hidden = false;
       this.badge.textContent = r.valid ? 'valid' : 'invalid';
       this.badge.className = `badge ${r.valid ? 'ok' : 'bad'}`;
-      this.#status(`K=${k}: chose trajectory #${r.chosen} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      this.#status(`${r.valid ? 'Valid answer' : solver.info.hasChecker ? 'Invalid answer' : 'Answer'}: trajectory #${r.chosen} of ${k} ` +
+        `(${r.select}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`, !r.valid && solver.info.hasChecker);
       this.dispatchEvent(new CustomEvent('ptrm-solved', { detail: r, bubbles: true, composed: true }));
     } catch (e) {
       if (e.name === 'CancelledError') this.#status('Cancelled.');

@@ -117,3 +117,60 @@ export function answerCells(task, side, text) {
   const flat = task === 'sudoku' ? text.replace(/\s+/g, '') : text.replace(/\r?\n/g, '');
   return flat.length === side * side ? [...flat] : null;
 }
+
+// Cells of the shortest S→G path (S and G included) over the open cells of a maze, or -1 when there is none
+// (or not exactly one S and one G). The unit the maze model cards use for their trained range.
+export function shortestPathCells(side, cells) {
+  const s = cells.indexOf('S'), g = cells.indexOf('G');
+  if (s < 0 || g < 0) return -1;
+  const dist = new Array(side * side).fill(-1);
+  dist[s] = 0;
+  const queue = [s];
+  for (let h = 0; h < queue.length; h++) {
+    const c = queue[h], r = Math.floor(c / side), col = c % side;
+    for (const [rr, cc] of [[r - 1, col], [r + 1, col], [r, col - 1], [r, col + 1]]) {
+      const nb = rr * side + cc;
+      if (rr >= 0 && rr < side && cc >= 0 && cc < side && dist[nb] < 0 && cells[nb] !== '#') {
+        dist[nb] = dist[c] + 1;
+        queue.push(nb);
+      }
+    }
+  }
+  return dist[g] < 0 ? -1 : dist[g] + 1;
+}
+
+// What the page can say about a puzzle while it is typed: how many cells are there, which givens conflict, how
+// many givens (Sudoku) or path cells (maze) it has. Never a verdict on validity: the engine has the last word.
+// → {cells (null unless a full board), entered, need, conflicts: Set, givens, pathCells, problems: [text]}
+export function describePuzzle(task, side, text) {
+  const need = side * side;
+  const out = { cells: null, entered: 0, need, conflicts: new Set(), givens: 0, pathCells: -1, problems: [] };
+  if (task !== 'sudoku' && task !== 'maze') return out;
+  const flat = task === 'sudoku' ? text.replace(/\s+/g, '') : text.replace(/\r/g, '').split('\n').filter((l) => l.length).join('');
+  out.entered = flat.length;
+  const bad = task === 'sudoku' ? new RegExp(`[^.0-${side}]`) : /[^# SGo]/;
+  const m = bad.exec(flat);
+  if (m) {
+    out.problems.push(`'${m[0]}' at cell ${m.index + 1} is not allowed (${task === 'sudoku' ? `digits 1–${side}, . or 0 for a blank` : '# wall, space, S, G'})`);
+  }
+  if (flat.length !== need) {
+    if (flat.length) out.problems.push(`${flat.length} of ${need} cells: a ${side}×${side} ${task === 'sudoku' ? 'Sudoku' : 'maze'} needs ${need}`);
+    return out;
+  }
+  if (m) return out;
+  out.cells = parseCells(task, side, text);
+  if (!out.cells) return out;
+  if (task === 'sudoku') {
+    out.givens = out.cells.filter((c) => c !== '.').length;
+    out.conflicts = conflicts(task, side, out.cells, null);
+    if (out.conflicts.size) out.problems.push(`${out.conflicts.size} givens clash (same digit twice in a row, column or box): the puzzle has no solution as typed`);
+  } else {
+    const s = out.cells.filter((c) => c === 'S').length, g = out.cells.filter((c) => c === 'G').length;
+    if (s !== 1 || g !== 1) out.problems.push(`a maze needs exactly one S and one G (has ${s} S, ${g} G)`);
+    else {
+      out.pathCells = shortestPathCells(side, out.cells);
+      if (out.pathCells < 0) out.problems.push('no open path from S to G');
+    }
+  }
+  return out;
+}

@@ -25,21 +25,38 @@ class Task;
 
 enum class NoiseOn { Z, Y, Both };                   // z = zL (default), y = zH
 enum class StopOnValid { None, Trajectory, Solve };  // see docs/design.md "Early exits"
+// Which trajectory is "the answer" (docs/design.md "Selection"). The one rule every front end prints:
+//   BestQ: highest final q_halt (PTRM's rule; ties → lowest index);
+//   Mode:  the most frequent exact answer (its best-Q member; ties → highest q);
+//   Valid: the highest-q trajectory whose answer passes the task checker, else BestQ (needs a checker).
+enum class SelectPolicy { BestQ, Mode, Valid };
 
-// The option spellings every front door shares: "z" | "y" | "both" and "none" | "trajectory" | "solve".
-// Anything else → Error{BadOptions} naming `what` (the caller's own name for the option) and the value.
+// The option spellings every front door shares: "z" | "y" | "both", "none" | "trajectory" | "solve" and
+// "bestQ" | "mode" | "valid". Anything else → Error{BadOptions} naming `what` (the caller's own name for the
+// option) and the value.
 NoiseOn parse_noise_on(std::string_view name, std::string_view what);
 StopOnValid parse_stop_on_valid(std::string_view name, std::string_view what);
+SelectPolicy parse_select(std::string_view name, std::string_view what);
+const char* select_name(SelectPolicy policy);  // the spelling parse_select accepts
+
+// The bounds SolveOptions::validate enforces, for front ends to show (input limits, messages) — never to
+// re-check on their own.
+struct SolveLimits {
+  static constexpr int k_max = 1024;
+  static constexpr float sigma_max = 10.0f;
+  static constexpr int steps_max = 1024;
+};
 
 struct SolveOptions {
-  int k = 1;                 // trajectories per puzzle, 1..1024
-  float sigma = 0.0f;        // noise std, finite, 0..10; 0 adds no noise at all
-  int steps = 0;             // supervision steps, 1..1024; 0 → config.halt_max_steps
+  int k = 1;                 // trajectories per puzzle, 1..SolveLimits::k_max
+  float sigma = 0.0f;        // noise std, finite, 0..SolveLimits::sigma_max; 0 adds no noise at all
+  int steps = 0;             // supervision steps, 1..SolveLimits::steps_max; 0 → config.halt_max_steps
   uint64_t seed = 0;
   NoiseOn noise_on = NoiseOn::Z;
   bool noise_every_inner = false;  // also perturb the same latent(s) before every inner z update
   bool halt_on_q = false;          // a trajectory stops once its q_halt > 0
   StopOnValid stop_on_valid = StopOnValid::None;
+  SelectPolicy select = SelectPolicy::BestQ;  // how SolveResult::selection.chosen is picked
   int puzzle_id = 0;         // puzzle embedding row (solve(); solve_many takes one per puzzle)
   int max_batch_rows = 0;    // rows per Session batch; 0 → as many as kActivationBudgetBytes holds
   Precision precision = Precision::F32;  // Int8: opt-in faster block GEMMs (model.h); off by default
@@ -75,14 +92,10 @@ struct TrajectoryResult {
   bool valid = false;           // final answer passes the task checker
 };
 
-struct SolveResult {
-  std::vector<TrajectoryResult> trajectories;  // index = trajectory index, size K
-  int64_t traj_steps_run = 0;                  // Σ steps of the trajectories (= compute without re-runs)
-  int64_t traj_steps_budget = 0;               // K × steps (what no early exit would have cost)
-};
-
 struct Selection {
   int k = 0;            // the prefix used
+  SelectPolicy policy = SelectPolicy::BestQ;
+  int chosen = -1;      // THE answer: the trajectory `policy` picks (best_q, mode, or the best valid one)
   int best_q = -1;      // trajectory with the highest final q_halt (ties → lowest index)
   int mode = -1;        // a trajectory holding the most frequent exact answer (ties → highest best q)
   int mode_count = 0;   // how many of the k trajectories gave that answer
@@ -90,8 +103,17 @@ struct Selection {
   bool best_q_correct = false, mode_correct = false;  // meaningful only with a label
 };
 
+struct SolveResult {
+  std::vector<TrajectoryResult> trajectories;  // index = trajectory index, size K
+  Selection selection;                         // over all K, with SolveOptions::select (what front ends print)
+  int64_t traj_steps_run = 0;                  // Σ steps of the trajectories (= compute without re-runs)
+  int64_t traj_steps_budget = 0;               // K × steps (what no early exit would have cost)
+};
+
 // Selection over trajectories 0..k_prefix-1 (0 → all). label: expected answer tokens [seq_len] or nullptr.
-Selection select(const SolveResult& result, int k_prefix = 0, const int32_t* label = nullptr);
+// solve() already fills SolveResult::selection with the options' policy; this is for other prefixes (eval).
+Selection select(const SolveResult& result, int k_prefix = 0, const int32_t* label = nullptr,
+                 SelectPolicy policy = SelectPolicy::BestQ);
 
 // The activation budget (docs/design.md "Memory contract"): the rows of one Session batch — latents, scratch,
 // logits — are sized to fit it. Weights, packed weights and results are outside it. The one value natively and in

@@ -29,6 +29,23 @@ StopOnValid parse_stop_on_valid(std::string_view name, std::string_view what) {
                                          std::string(name) + "'");
 }
 
+SelectPolicy parse_select(std::string_view name, std::string_view what) {
+  if (name == "bestQ") return SelectPolicy::BestQ;
+  if (name == "mode") return SelectPolicy::Mode;
+  if (name == "valid") return SelectPolicy::Valid;
+  throw Error(ErrorKind::BadOptions,
+              std::string(what) + " must be 'bestQ', 'mode' or 'valid', got '" + std::string(name) + "'");
+}
+
+const char* select_name(SelectPolicy policy) {
+  switch (policy) {
+    case SelectPolicy::BestQ: return "bestQ";
+    case SelectPolicy::Mode: return "mode";
+    case SelectPolicy::Valid: return "valid";
+  }
+  return "bestQ";
+}
+
 const char* stop_reason_name(StopReason reason) {
   switch (reason) {
     case StopReason::Steps: return "steps";
@@ -40,11 +57,15 @@ const char* stop_reason_name(StopReason reason) {
 }
 
 void SolveOptions::validate() const {
-  if (k < 1 || k > 1024) bad_options("k must be in 1..1024 (got " + std::to_string(k) + ")");
-  if (!std::isfinite(sigma) || sigma < 0.0f || sigma > 10.0f)
-    bad_options("sigma must be a finite number in [0, 10] (got " + std::to_string(sigma) + ")");
-  if (steps < 0 || steps > 1024) bad_options("steps must be in 1..1024, or 0 for the model's halt_max_steps (got " +
-                                             std::to_string(steps) + ")");
+  using L = SolveLimits;
+  if (k < 1 || k > L::k_max)
+    bad_options("k must be in 1.." + std::to_string(L::k_max) + " (got " + std::to_string(k) + ")");
+  if (!std::isfinite(sigma) || sigma < 0.0f || sigma > L::sigma_max)
+    bad_options("sigma must be a finite number in [0, " + std::to_string(static_cast<int>(L::sigma_max)) + "] (got " +
+                std::to_string(sigma) + ")");
+  if (steps < 0 || steps > L::steps_max)
+    bad_options("steps must be in 1.." + std::to_string(L::steps_max) +
+                ", or 0 for the model's halt_max_steps (got " + std::to_string(steps) + ")");
   if (max_batch_rows < 0 || max_batch_rows > 65536)
     bad_options("max_batch_rows must be in 1..65536, or 0 for automatic (got " + std::to_string(max_batch_rows) + ")");
   if (puzzle_id < 0) bad_options("puzzle_id must be >= 0");

@@ -248,6 +248,8 @@ std::vector<SolveResult> solve_many(const Model& model, ThreadPool& pool, const 
                 ", vocab " + std::to_string(c.vocab_size) + ")");
   if (opt.stop_on_valid != StopOnValid::None && !task.has_checker())
     bad_options("stop_on_valid needs an answer checker, and task '" + task.name() + "' has none");
+  if (opt.select == SelectPolicy::Valid && !task.has_checker())
+    bad_options("select=valid needs an answer checker, and task '" + task.name() + "' has none");
   if (!puzzle_ids.empty() && puzzle_ids.size() != questions.size())
     bad_options("puzzle_ids must be empty or have one id per question");
   std::vector<int32_t> ids = puzzle_ids.empty() ? std::vector<int32_t>(questions.size(), opt.puzzle_id) : puzzle_ids;
@@ -281,6 +283,7 @@ std::vector<SolveResult> solve_many(const Model& model, ThreadPool& pool, const 
   // What a lockstep run computes (re-runs after a split stop_on_valid=solve are not counted).
   for (SolveResult& r : results)
     for (const TrajectoryResult& t : r.trajectories) r.traj_steps_run += t.steps;
+  for (SolveResult& r : results) r.selection = select(r, 0, nullptr, opt.select);
   return results;
 }
 
@@ -289,12 +292,13 @@ SolveResult solve(const Model& model, ThreadPool& pool, const Task& task, const 
   return std::move(solve_many(model, pool, task, {question}, {options.puzzle_id}, options, on_step)[0]);
 }
 
-Selection select(const SolveResult& result, int k_prefix, const int32_t* label) {
+Selection select(const SolveResult& result, int k_prefix, const int32_t* label, SelectPolicy policy) {
   const int K = static_cast<int>(result.trajectories.size());
   if (k_prefix < 0 || k_prefix > K)
     bad_options("selection prefix " + std::to_string(k_prefix) + " is outside 0.." + std::to_string(K));
   Selection sel;
   sel.k = k_prefix ? k_prefix : K;
+  sel.policy = policy;
   if (sel.k == 0) return sel;
   auto final_q = [&](int t) {
     const auto& q = result.trajectories[t].q_halt;
@@ -322,6 +326,15 @@ Selection select(const SolveResult& result, int k_prefix, const int32_t* label) 
       best = &g;
   sel.mode = best->rep;
   sel.mode_count = best->count;
+  // The policy's choice. Valid: the highest-q checker-valid trajectory (strict '>': lowest index among ties),
+  // best-Q when none is valid.
+  sel.chosen = policy == SelectPolicy::Mode ? sel.mode : sel.best_q;
+  if (policy == SelectPolicy::Valid) {
+    int best_valid = -1;
+    for (int t = 0; t < sel.k; ++t)
+      if (result.trajectories[t].valid && (best_valid < 0 || final_q(t) > final_q(best_valid))) best_valid = t;
+    if (best_valid >= 0) sel.chosen = best_valid;
+  }
   if (label) {
     const size_t L = result.trajectories[0].answer.size();
     auto correct = [&](int t) {

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Picks the web app's first-screen puzzle for a shipped model: a held-out puzzle (assets/puzzles/<task><board>.txt,
+// `question,answer` lines from the test split) where deterministic TRM (K = 1, σ = 0) gets the answer wrong and PTRM
+// with the model's recommended settings (its card's ptrm-card block) chooses the right one, so the first Solve
+// shows what PTRM adds. Uses the native CLI (the same engine as the page: the Jest parity test holds them equal)
+// and writes assets/models/<name>.demo.json, which scripts/model_index.mjs puts in the model index.
+//
+//   node scripts/pick_demo_puzzle.mjs [--model assets/models/sudoku9.safetensors] [--cli build/ptrm] [--dry-run]
+//
+// Rerun it whenever the model file changes. Prefers puzzles inside the model's trained range and, among those,
+// the first where the K trajectories disagree most (more to see in the trajectory cards and the PCA).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cardSettings, modelIndex } from './model_index.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function args(argv) {
+  const o = { model: 'assets/models/sudoku9.safetensors', cli: 'build/ptrm', dryRun: false, scan: 100 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--dry-run') o.dryRun = true;
+    else if (a === '--model' || a === '--cli' || a === '--scan') o[a.slice(2)] = argv[++i];
+    else throw new Error(`unknown argument ${a} (usage: --model F --cli PATH --scan N --dry-run)`);
+  }
+  return o;
+}
+
+function solve(cli, model, puzzle, { k, sigma, steps, seed }) {
+  const out = execFileSync(cli, ['solve', '--model', model, '--puzzle', puzzle, '--k', String(k), '--sigma',
+    String(sigma), '--steps', String(steps), '--seed', String(seed), '--threads', '1', '--json'], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+const givens = (q) => [...q].filter((c) => c !== '.' && c !== '0').length;
+
+async function main() {
+  const o = args(process.argv.slice(2));
+  const model = path.resolve(REPO, o.model);
+  const cli = path.resolve(REPO, o.cli);
+  if (!existsSync(cli)) throw new Error(`CLI not found at ${cli}: build it (cmake + ninja) or pass --cli`);
+  const base = model.replace(/\.safetensors$/, '');
+  const { settings, error } = cardSettings(readFileSync(`${base}.md`, 'utf8'));
+  if (!settings || !settings.recommended) throw new Error(`${base}.md has no ptrm-card block with recommended settings${error ? `: ${error}` : ''}`);
+  const rec = { seed: 1, ...settings.recommended };
+  // The bundled set for the model's task and board (read from its header, as the page's index does).
+  const probe = (await modelIndex(path.dirname(model))).models.find((x) => x.file === path.basename(model));
+  if (!probe || !probe.task) throw new Error(`${o.model}: not a readable ptrm model`);
+  const setFile = path.join(REPO, 'assets/puzzles', `${probe.task}${probe.board}.txt`);
+  const lines = readFileSync(setFile, 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim());
+  const range = settings.trained && settings.trained.measure === 'givens' ? settings.trained : null;
+  let best = null;
+  for (let i = 0; i < Math.min(lines.length, Number(o.scan)); i++) {
+    const [question, label] = lines[i].split(',');
+    if (!label) continue;
+    if (range && (givens(question) < range.min || givens(question) > range.max)) continue;
+    const det = solve(cli, model, question, { k: 1, sigma: 0, steps: rec.steps, seed: 0 });
+    if (det.answer === label) continue;
+    const ptrm = solve(cli, model, question, rec);
+    if (ptrm.answer !== label) continue;
+    const distinct = new Set(ptrm.trajectories.map((t) => t.answer)).size;
+    const agree = ptrm.trajectories.filter((t) => t.answer === label).length;
+    console.log(`line ${i + 1}: deterministic wrong, PTRM chose #${ptrm.chosen} (correct; ${agree}/${rec.k} trajectories correct, ${distinct} distinct answers)`);
+    if (!best || distinct > best.distinct) best = { line: i + 1, question, label, det, ptrm, distinct, agree };
+    if (distinct >= Math.min(4, rec.k)) break;
+  }
+  if (!best) throw new Error(`no puzzle in ${path.relative(REPO, setFile)} where deterministic fails and PTRM (${JSON.stringify(rec)}) succeeds`);
+  const out = {
+    model: path.basename(model),
+    model_sha256: probe.sha256,
+    puzzle: best.question,
+    answer: best.label,
+    source: `${path.relative(REPO, setFile)} line ${best.line} (held-out test split)`,
+    settings: rec,
+    deterministic: { answer: best.det.answer, valid: best.det.valid, q_halt: best.det.trajectories[0].q_halt },
+    ptrm: { chosen: best.ptrm.chosen, valid: best.ptrm.valid, correct_trajectories: best.agree,
+      distinct_answers: best.distinct },
+    picked_by: `node scripts/pick_demo_puzzle.mjs --model ${path.relative(REPO, model)}`,
+  };
+  const file = `${base}.demo.json`;
+  if (o.dryRun) console.log(JSON.stringify(out, null, 1));
+  else {
+    writeFileSync(file, `${JSON.stringify(out, null, 1)}\n`);
+    console.log(`wrote ${path.relative(REPO, file)}: line ${best.line}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(`pick_demo_puzzle: ${e.message}`);
+  process.exit(1);
+});
