@@ -27,8 +27,7 @@ namespace {
 
 constexpr uint64_t kWeightSeed = 20251008;  // fixed: the bench and bench_torch.py must see the same weights
 // Any valid puzzle works (a step's cost does not depend on the tokens); this one is from Sudoku-Extreme's style.
-constexpr const char* kPuzzle =
-    "..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..";
+constexpr const char* kPuzzle = "..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..";
 
 ModelConfig official_sudoku(bool mlp_t) {
   ModelConfig c;  // defaults are the official trm.yaml values
@@ -246,8 +245,8 @@ int run_bench(const std::vector<std::string>& argv) {
           std::printf("%-10s %5s %10s %10s %9s %9s %10s %9s %8s\n", "config", "K", "ms/step", "cpu ms", "GFLOP",
                       "GFLOP/s", "GEMM ms", "GEMM GF/s", "step/GEMM");
         double gf = r.flops.total() * k * 1e-9, gemm_gf = r.flops.gemm * k * 1e-9;
-        std::printf("%-10s %5d %10.1f %10.1f %9.2f %9.1f", r.config.c_str(), k, r.step.wall * 1e3,
-                    r.step.cpu * 1e3, gf, gf / r.step.wall);
+        std::printf("%-10s %5d %10.1f %10.1f %9.2f %9.1f", r.config.c_str(), k, r.step.wall * 1e3, r.step.cpu * 1e3, gf,
+                    gf / r.step.wall);
         if (gemm_bound)
           std::printf(" %10.1f %9.1f %8.2f", r.gemm.wall * 1e3, gemm_gf / r.gemm.wall, r.step.wall / r.gemm.wall);
         std::printf("\n");
@@ -280,10 +279,11 @@ int run_bench(const std::vector<std::string>& argv) {
                      {"results", std::move(arr)}};
     std::printf("%s\n", Json(std::move(out)).dump().c_str());
   } else {
-    std::printf("threads %d; median of %d timed steps after 1 warm-up; GFLOP = analytic matmul FLOPs incl. "
-                "attention QK/PV; cpu ms = process CPU time (all threads); GEMM = the same projection GEMMs alone through "
-                "XNNPACK\n",
-                pool.threads(), reps);
+    std::printf(
+        "threads %d; median of %d timed steps after 1 warm-up; GFLOP = analytic matmul FLOPs incl. "
+        "attention QK/PV; cpu ms = process CPU time (all threads); GEMM = the same projection GEMMs alone through "
+        "XNNPACK\n",
+        pool.threads(), reps);
   }
   return 0;
 }

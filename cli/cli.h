@@ -18,9 +18,9 @@ namespace ptrm::cli {
 // One option of a subcommand. The parser accepts exactly the declared options and --help is printed from the same
 // declarations (cli/commands.cpp), so the usage text cannot drift from what the parser takes.
 struct Option {
-  std::string name = {};             // without the leading "--"
-  std::string value = {};            // placeholder shown in usage ("K", "FILE"); none and no choices: a switch
-  std::string help = {};             // one line for `ptrm CMD --help`
+  std::string name = {};                  // without the leading "--"
+  std::string value = {};                 // placeholder shown in usage ("K", "FILE"); none and no choices: a switch
+  std::string help = {};                  // one line for `ptrm CMD --help`
   std::vector<std::string> choices = {};  // when set: the only accepted values (Args::choice); usage shows a|b|c
   bool required = false;
   bool takes_value() const { return !value.empty() || !choices.empty(); }
@@ -31,15 +31,15 @@ struct Command {
   std::string name = {};     // "solve"
   std::string summary = {};  // one line
   std::vector<Option> options = {};
-  std::string notes = {};    // further lines of `ptrm CMD --help` (and of `ptrm --help`), may be empty
+  std::string notes = {};  // further lines of `ptrm CMD --help` (and of `ptrm --help`), may be empty
   int (*run)(const std::vector<std::string>& argv) = nullptr;  // argv excludes "ptrm CMD"; returns the exit code (0)
 };
 
-const std::vector<Command>& commands();             // solve, eval, bench
+const std::vector<Command>& commands();              // solve, eval, bench
 const Command* find_command(std::string_view name);  // nullptr if there is no such subcommand
 const Command& command(std::string_view name);       // Internal if there is no such subcommand
-std::string usage();                                // `ptrm --help`
-std::string command_help(const Command& command);   // `ptrm CMD --help`
+std::string usage();                                 // `ptrm --help`
+std::string command_help(const Command& command);    // `ptrm CMD --help`
 
 // The parsed options of one subcommand. Accepts `--name value` and `--name=value`; switches take no value. Unknown
 // options, missing values, repeated options and positional words are Error{BadOptions}. Asking for an option the
@@ -81,7 +81,7 @@ class CsvReader {
  public:
   using Source = std::function<size_t(char* buf, size_t n)>;
   static constexpr size_t kMaxRecordBytes = size_t{16} << 20;  // one record (a few puzzles of kMaxPuzzleBytes)
-  explicit CsvReader(Source source);  // reads the header; BadPuzzle if there is none
+  explicit CsvReader(Source source);                           // reads the header; BadPuzzle if there is none
   const std::vector<std::string>& header() const { return header_; }
   int column(std::string_view name) const;  // -1 if absent
   // The next record into `record`, its first source line (1-based) into `line`; false at the end.

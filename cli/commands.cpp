@@ -10,75 +10,110 @@ namespace ptrm::cli {
 namespace {
 
 // Options solve and eval share (read by sampler_options() and thread_count(), cli/options.cpp).
-const Option kSigma{.name = "sigma", .value = "S",
+const Option kSigma{.name = "sigma",
+                    .value = "S",
                     .help = "noise std added to the latent before every supervision step; 0..10 (default 0)"};
-const Option kSteps{.name = "steps", .value = "N", .help = "supervision steps, 1..1024 (default: the model's halt_max_steps)"};
+const Option kSteps{
+    .name = "steps", .value = "N", .help = "supervision steps, 1..1024 (default: the model's halt_max_steps)"};
 const Option kSeed{.name = "seed", .value = "N", .help = "noise seed, 0..2^64-1 (default 0)"};
-const Option kNoiseOn{.name = "noise-on", .help = "the latent the noise goes to: z = zL, y = zH (default z)",
+const Option kNoiseOn{.name = "noise-on",
+                      .help = "the latent the noise goes to: z = zL, y = zH (default z)",
                       .choices = {"z", "y", "both"}};
 const Option kNoiseEveryInner{.name = "noise-every-inner", .help = "also add noise before every inner z update"};
-const Option kThreads{.name = "threads", .value = "T",
-                      .help = "worker threads, 1..256; more than the CPUs this process can use (affinity, cgroup quota) "
-                              "are clamped, with a note (default: all of those CPUs)"};
+const Option kThreads{.name = "threads",
+                      .value = "T",
+                      .help =
+                          "worker threads, 1..256; more than the CPUs this process can use (affinity, cgroup quota) "
+                          "are clamped, with a note (default: all of those CPUs)"};
 const Option kPrecision{.name = "precision",
-                        .help = "block GEMM arithmetic: int8 = opt-in dynamically quantized, faster, answers may differ "
-                                "from fp32 (docs/benchmarks.md) (default fp32)",
+                        .help =
+                            "block GEMM arithmetic: int8 = opt-in dynamically quantized, faster, answers may differ "
+                            "from fp32 (docs/benchmarks.md) (default fp32)",
                         .choices = {"fp32", "int8"}};
 const Option kJson{.name = "json", .help = "print one JSON object instead of the text report"};
-const Option kModel{.name = "model", .value = "FILE", .help = "model file (.safetensors with ptrm.config metadata)",
-                    .required = true};
+const Option kModel{
+    .name = "model", .value = "FILE", .help = "model file (.safetensors with ptrm.config metadata)", .required = true};
 
 std::vector<Command> make_commands() {
   Command solve{
       .name = "solve",
       .summary = "solve one puzzle with K trajectories and print the chosen answer",
       .options = {kModel,
-                  {.name = "puzzle", .value = "TEXT|@FILE",
-                   .help = "the puzzle in its task's text format, or @FILE to read it from a file", .required = true},
-                  {.name = "task", .help = "the task the puzzle is written for; must match the model's",
+                  {.name = "puzzle",
+                   .value = "TEXT|@FILE",
+                   .help = "the puzzle in its task's text format, or @FILE to read it from a file",
+                   .required = true},
+                  {.name = "task",
+                   .help = "the task the puzzle is written for; must match the model's",
                    .choices = {"sudoku", "maze", "arc"}},
                   {.name = "k", .value = "K", .help = "trajectories, 1..1024 (default 1)"},
-                  kSigma, kSteps, kSeed, kNoiseOn, kNoiseEveryInner,
+                  kSigma,
+                  kSteps,
+                  kSeed,
+                  kNoiseOn,
+                  kNoiseEveryInner,
                   {.name = "halt-on-q", .help = "a trajectory stops once its q_halt > 0"},
-                  {.name = "stop-on-valid", .help = "stop a trajectory, or the whole solve, at the first checker-valid answer",
+                  {.name = "stop-on-valid",
+                   .help = "stop a trajectory, or the whole solve, at the first checker-valid answer",
                    .choices = {"trajectory", "solve"}},
                   {.name = "select",
                    .help = "the engine's answer rule: highest final q_halt, the most frequent answer, or the highest-q "
                            "checker-valid one (else best-Q) (default bestQ)",
                    .choices = {"bestQ", "mode", "valid"}},
-                  kPrecision, kThreads, kJson},
-      .notes = "the answer is the trajectory the engine's --select rule chooses (printed as 'chosen'; the JS API gives the same).",
+                  kPrecision,
+                  kThreads,
+                  kJson},
+      .notes =
+          "the answer is the trajectory the engine's --select rule chooses (printed as 'chosen'; the JS API gives the "
+          "same).",
       .run = run_solve};
   Command eval{
       .name = "eval",
       .summary = "accuracy of deterministic TRM and of PTRM best-Q@K, mode@K and pass@K over a labelled CSV",
       .options = {kModel,
-                  {.name = "data", .value = "FILE.csv",
-                   .help = "CSV with a header and 'question' and 'answer' columns ('rating' optional)", .required = true},
+                  {.name = "data",
+                   .value = "FILE.csv",
+                   .help = "CSV with a header and 'question' and 'answer' columns ('rating' optional)",
+                   .required = true},
                   {.name = "limit", .value = "N", .help = "use only the first N rows"},
-                  {.name = "shard", .value = "i/n", .help = "the i-th of n contiguous slices of the first --limit rows (i from 0)"},
-                  {.name = "k", .value = "1,4,16",
+                  {.name = "shard",
+                   .value = "i/n",
+                   .help = "the i-th of n contiguous slices of the first --limit rows (i from 0)"},
+                  {.name = "k",
+                   .value = "1,4,16",
                    .help = "the K values reported, increasing; one run at the largest, the others are its prefixes"},
-                  kSigma, kSteps, kSeed, kNoiseOn, kNoiseEveryInner,
-                  {.name = "buckets", .help = "also report accuracy per Sudoku givens count or per the CSV's rating column",
+                  kSigma,
+                  kSteps,
+                  kSeed,
+                  kNoiseOn,
+                  kNoiseEveryInner,
+                  {.name = "buckets",
+                   .help = "also report accuracy per Sudoku givens count or per the CSV's rating column",
                    .choices = {"givens", "rating"}},
                   {.name = "bucket-width", .value = "W", .help = "bucket width for --buckets (default 4)"},
-                  kPrecision, kThreads, kJson},
+                  kPrecision,
+                  kThreads,
+                  kJson},
       .run = run_eval};
   Command bench{
       .name = "bench",
       .summary = "time one supervision step of the official-size Sudoku TRMs on random weights",
-      .options = {kThreads,
-                  {.name = "k", .value = "1,16", .help = "trajectories (batch rows) measured, increasing (default 1,16)"},
-                  {.name = "steps", .value = "N",
-                   .help = "timed supervision steps per config and K after one warm-up step, median reported; 1..1000 "
-                           "(default 5)"},
-                  {.name = "config", .help = "the model variants timed (default both)",
-                   .choices = {"mlp_t,attention", "mlp_t", "attention"}},
-                  {.name = "save-weights", .value = "DIR",
-                   .help = "also write each variant's random weights to DIR (for training/bench_torch.py)"},
-                  {.name = "no-gemm", .help = "time the step only, not the GEMM-only bound (interleaved peer benchmarks)"},
-                  kPrecision, kJson},
+      .options =
+          {kThreads,
+           {.name = "k", .value = "1,16", .help = "trajectories (batch rows) measured, increasing (default 1,16)"},
+           {.name = "steps",
+            .value = "N",
+            .help = "timed supervision steps per config and K after one warm-up step, median reported; 1..1000 "
+                    "(default 5)"},
+           {.name = "config",
+            .help = "the model variants timed (default both)",
+            .choices = {"mlp_t,attention", "mlp_t", "attention"}},
+           {.name = "save-weights",
+            .value = "DIR",
+            .help = "also write each variant's random weights to DIR (for training/bench_torch.py)"},
+           {.name = "no-gemm", .help = "time the step only, not the GEMM-only bound (interleaved peer benchmarks)"},
+           kPrecision,
+           kJson},
       .run = run_bench};
   return {solve, eval, bench};
 }
@@ -124,7 +159,8 @@ std::string exit_codes() {
   }
   std::sort(codes.begin(), codes.end());
   std::string s = "exit codes:";
-  for (size_t i = 0; i < codes.size(); ++i) s += (i ? ", " : " ") + std::to_string(codes[i].first) + " " + codes[i].second;
+  for (size_t i = 0; i < codes.size(); ++i)
+    s += (i ? ", " : " ") + std::to_string(codes[i].first) + " " + codes[i].second;
   return s + "\n";
 }
 
@@ -162,7 +198,8 @@ std::string command_help(const Command& c) {
   s += "options:\n";
   for (const Option& o : c.options) {
     const std::string syntax = option_syntax(o);
-    s += "  " + syntax + std::string(width - syntax.size() + 2, ' ') + o.help + (o.required ? " (required)" : "") + "\n";
+    s +=
+        "  " + syntax + std::string(width - syntax.size() + 2, ' ') + o.help + (o.required ? " (required)" : "") + "\n";
   }
   if (!c.notes.empty()) s += c.notes + "\n";
   return s + exit_codes();

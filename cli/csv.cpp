@@ -29,8 +29,8 @@ int CsvReader::column(std::string_view name) const {
 bool CsvReader::next(std::vector<std::string>& record, int64_t& line) {
   if (!read_record(record, line)) return false;
   if (record.size() != header_.size())
-    bad(line, "expected " + std::to_string(header_.size()) + " fields like the header, got " +
-                  std::to_string(record.size()));
+    bad(line,
+        "expected " + std::to_string(header_.size()) + " fields like the header, got " + std::to_string(record.size()));
   return true;
 }
 
@@ -104,9 +104,7 @@ bool CsvReader::read_record(std::vector<std::string>& record, int64_t& record_li
         }
         record.push_back(std::move(field));
         return true;
-      default:
-        field += c;
-        any = true;
+      default: field += c; any = true;
     }
   }
   if (quoted) bad(record_line, "unterminated quoted field");

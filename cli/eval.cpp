@@ -62,8 +62,8 @@ struct Tally {
   int64_t n = 0, deterministic = 0;
   std::vector<int64_t> best_q, mode, pass, fired, fired_correct;
   std::vector<int64_t> steps_solve, steps_traj;  // trajectory-steps the two early exits would have run
-  explicit Tally(size_t nk) : best_q(nk), mode(nk), pass(nk), fired(nk), fired_correct(nk), steps_solve(nk),
-                              steps_traj(nk) {}
+  explicit Tally(size_t nk)
+      : best_q(nk), mode(nk), pass(nk), fired(nk), fired_correct(nk), steps_solve(nk), steps_traj(nk) {}
 };
 
 double frac(int64_t a, int64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
@@ -96,8 +96,7 @@ struct Totals {
 class DataRows {
  public:
   explicit DataRows(const std::string& path)
-      : file_(path, UINT64_MAX, "data set"),
-        reader_([this](char* buf, size_t n) { return file_.read(buf, n); }) {}
+      : file_(path, UINT64_MAX, "data set"), reader_([this](char* buf, size_t n) { return file_.read(buf, n); }) {}
   CsvReader& reader() { return reader_; }
 
  private:
@@ -193,8 +192,7 @@ void tally(const Plan& plan, const std::vector<Puzzle>& puzzles, const std::vect
   const std::vector<int>& ks = plan.ks;
   for (size_t p = 0; p < puzzles.size(); ++p) {
     const Puzzle& pz = puzzles[p];
-    const std::vector<int32_t>& det_answer =
-        (det_results.empty() ? results[p] : det_results[p]).trajectories[0].answer;
+    const std::vector<int32_t>& det_answer = (det_results.empty() ? results[p] : det_results[p]).trajectories[0].answer;
     std::vector<Tally*> into = {&totals.all};
     if (!plan.bucket_kind.empty())
       into.push_back(&totals.buckets.try_emplace(pz.difficulty / plan.bucket_width, ks.size()).first->second);
@@ -237,7 +235,8 @@ Totals run(const Plan& plan) {
   DataRows data(plan.data_path);
   std::vector<std::string> row;
   int64_t line = 0, index = 0;
-  for (; index < plan.begin && data.reader().next(row, line); ++index) {}
+  for (; index < plan.begin && data.reader().next(row, line); ++index) {
+  }
 
   std::vector<Puzzle> puzzles;
   std::vector<std::vector<int32_t>> questions;
@@ -266,9 +265,8 @@ Totals run(const Plan& plan) {
     first_valid.assign(puzzles.size(), std::vector<FirstValid>(kmax));
     // PTRM at the largest K; smaller K are its trajectory prefixes (the sampler guarantees K=k equivalence).
     auto t0 = Clock::now();
-    std::vector<SolveResult> results =
-        solve_many(plan.model, pool, *plan.task, questions, {}, plan.options,
-                   plan.task->has_checker() ? StepCallback(on_step) : StepCallback());
+    std::vector<SolveResult> results = solve_many(plan.model, pool, *plan.task, questions, {}, plan.options,
+                                                  plan.task->has_checker() ? StepCallback(on_step) : StepCallback());
     totals.seconds += std::chrono::duration<double>(Clock::now() - t0).count();
     // Deterministic TRM (K=1, sigma=0). With sigma=0 the PTRM run's trajectory 0 already is exactly that.
     std::vector<SolveResult> det_results;
@@ -346,9 +344,9 @@ void print(const Plan& plan, const Totals& totals) {
     return;
   }
 
-  std::printf("%lld puzzles (rows %lld..%lld of '%s'), %s, %d steps, sigma %g, seed %llu\n",
-              static_cast<long long>(n), static_cast<long long>(plan.begin), static_cast<long long>(plan.end - 1),
-              plan.data_path.c_str(), task.name().c_str(), plan.steps, static_cast<double>(plan.options.sigma),
+  std::printf("%lld puzzles (rows %lld..%lld of '%s'), %s, %d steps, sigma %g, seed %llu\n", static_cast<long long>(n),
+              static_cast<long long>(plan.begin), static_cast<long long>(plan.end - 1), plan.data_path.c_str(),
+              task.name().c_str(), plan.steps, static_cast<double>(plan.options.sigma),
               static_cast<unsigned long long>(plan.options.seed));
   auto print_table = [&](const Tally& t) {
     std::printf("  deterministic TRM (K=1, sigma=0): %.4f (%lld/%lld)\n", frac(t.deterministic, t.n),
@@ -357,8 +355,7 @@ void print(const Plan& plan, const Totals& totals) {
     if (task.has_checker()) std::printf(" %10s %10s %12s", "chk-fired", "chk-right", "saved(solve)");
     std::printf("\n");
     for (size_t i = 0; i < ks.size(); ++i) {
-      std::printf("  %6d %8.4f %8.4f %8.4f", ks[i], frac(t.best_q[i], t.n), frac(t.mode[i], t.n),
-                  frac(t.pass[i], t.n));
+      std::printf("  %6d %8.4f %8.4f %8.4f", ks[i], frac(t.best_q[i], t.n), frac(t.mode[i], t.n), frac(t.pass[i], t.n));
       if (task.has_checker()) {
         int64_t budget = t.n * ks[i] * plan.steps;
         std::printf(" %10.4f %10.4f %12.4f", frac(t.fired[i], t.n), frac(t.fired_correct[i], t.n),

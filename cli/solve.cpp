@@ -23,8 +23,7 @@ int run_solve(const std::vector<std::string>& argv) {
   options.k = static_cast<int>(args.integer("k", 1, INT_MIN, INT_MAX));
   options.halt_on_q = args.flag("halt-on-q");
   // The CLI spells "off" by leaving the flag out, so "none" is not one of its choices.
-  options.stop_on_valid =
-      parse_stop_on_valid(args.choice("stop-on-valid", "none"), "--stop-on-valid");
+  options.stop_on_valid = parse_stop_on_valid(args.choice("stop-on-valid", "none"), "--stop-on-valid");
   options.select = parse_select(args.choice("select", "bestQ"), "--select");
   check_options(options);
   int threads = thread_count(args);
@@ -73,8 +72,10 @@ int run_solve(const std::vector<std::string>& argv) {
                      {"select", select_name(sel.policy)},
                      {"valid", best.valid},
                      {"has_checker", task->has_checker()},
-                     {"selection", Json::Object{{"policy", select_name(sel.policy)}, {"chosen", sel.chosen},
-                                                {"best_q", sel.best_q}, {"mode", sel.mode},
+                     {"selection", Json::Object{{"policy", select_name(sel.policy)},
+                                                {"chosen", sel.chosen},
+                                                {"best_q", sel.best_q},
+                                                {"mode", sel.mode},
                                                 {"mode_count", sel.mode_count}}},
                      {"k", options.k},
                      {"sigma", static_cast<double>(options.sigma)},
@@ -89,8 +90,7 @@ int run_solve(const std::vector<std::string>& argv) {
   }
 
   const char* validity = !task->has_checker() ? "no checker for this task" : best.valid ? "valid" : "INVALID";
-  std::printf("answer: trajectory %d of %d (select %s), %s\n%s\n", chosen, options.k,
-              select_name(sel.policy), validity,
+  std::printf("answer: trajectory %d of %d (select %s), %s\n%s\n", chosen, options.k, select_name(sel.policy), validity,
               task->render(best.answer.data()).c_str());
   std::printf("best-Q: trajectory %d; mode: trajectory %d (%d of %d agree)\n", sel.best_q, sel.mode, sel.mode_count,
               options.k);
@@ -100,8 +100,12 @@ int run_solve(const std::vector<std::string>& argv) {
   std::printf("%5s %9s %6s %-10s %-6s %s\n", "traj", "q_halt", "steps", "stop", "valid", "=mode");
   for (size_t t = 0; t < result.trajectories.size(); ++t) {
     const TrajectoryResult& tr = result.trajectories[t];
-    std::printf("%5zu %9.3f %6d %-10s %-6s %s\n", t, static_cast<double>(final_q(tr)), tr.steps, stop_reason_name(tr.stop),
-                !task->has_checker() ? "-" : tr.valid ? "yes" : "no", tr.answer == mode_answer ? "yes" : "no");
+    std::printf("%5zu %9.3f %6d %-10s %-6s %s\n", t, static_cast<double>(final_q(tr)), tr.steps,
+                stop_reason_name(tr.stop),
+                !task->has_checker() ? "-"
+                : tr.valid           ? "yes"
+                                     : "no",
+                tr.answer == mode_answer ? "yes" : "no");
   }
   return 0;
 }

@@ -2,13 +2,13 @@
 # The lint stage of scripts/test.sh (also fine on its own: bash scripts/lint.sh):
 #   eslint (eslint.config.mjs) over the JS; tsc --checkJs (tsconfig.json) of wasm/ and web/ against ptrm.d.ts;
 #   clang-format (.clang-format) over the C++; the engine compiled for plain x86-64 (no AVX2) on x86 machines.
-# Env: PTRM_FORMAT_STRICT=1 makes a C++ file that differs from .clang-format an error (the default until the tree
-# is formatted once: report only); PTRM_JOBS (default 2).
+# Env: PTRM_FORMAT_STRICT=0 only reports C++ files that differ from .clang-format (default 1: an error);
+# PTRM_JOBS (default 2). Reformat with: clang-format -i $(git ls-files '*.cpp' '*.h' | grep -E '^(engine|cli|wasm|tests)/')
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
 JOBS=${PTRM_JOBS:-2}
-FORMAT_STRICT=${PTRM_FORMAT_STRICT:-0}
+FORMAT_STRICT=${PTRM_FORMAT_STRICT:-1}
 
 echo "[lint] eslint"
 npx eslint --max-warnings 0 .

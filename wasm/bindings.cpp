@@ -2,13 +2,12 @@
 // every entry point catches and returns {error: {kind, message}} (the JS side turns it into a PtrmError subclass),
 // because a JS-side throw through wasm frames would skip C++ destructors.
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 #include <emscripten/val.h>
 
-#include <emscripten/emscripten.h>
-
 #include <charconv>
-#include <map>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <new>
 #include <string>
@@ -88,7 +87,8 @@ ptrm::SolveOptions parse_options(const ptrm::Json& o, const ptrm::ModelConfig& c
   };
   const std::string task = ptrm::get_string(o, "task");
   if (!task.empty() && task != config.task)
-    throw ptrm::Error(ErrorKind::BadOptions, "task '" + task + "' does not match the model's task '" + config.task + "'");
+    throw ptrm::Error(ErrorKind::BadOptions,
+                      "task '" + task + "' does not match the model's task '" + config.task + "'");
 
   ptrm::SolveOptions opt;
   // Wider than SolveOptions' own bounds so that validate() reports the real limit; narrower than int.
@@ -168,7 +168,13 @@ class StepBatcher {
       batch.set("active", copy_to_js("Uint8Array", active_));
       keep_going = on_step_(batch).as<bool>();
     }
-    traj_.clear(); tokens_.clear(); texts_.clear(); q_.clear(); latent_.clear(); valid_.clear(); active_.clear();
+    traj_.clear();
+    tokens_.clear();
+    texts_.clear();
+    q_.clear();
+    latent_.clear();
+    valid_.clear();
+    active_.clear();
     return keep_going;
   }
 

@@ -25,8 +25,8 @@ Grid random_grid(std::mt19937& rng) {
 
 TEST(Arc, DihedralMatchesNumpy) {
   // Expected values printed by numpy for dataset/common.py dihedral_transform on [[1,2,3],[4,5,6]].
-  const char* expected[8] = {"[[1,2,3],[4,5,6]]", "[[3,6],[2,5],[1,4]]", "[[6,5,4],[3,2,1]]", "[[4,1],[5,2],[6,3]]",
-                             "[[3,2,1],[6,5,4]]", "[[4,5,6],[1,2,3]]", "[[1,4],[2,5],[3,6]]", "[[6,3],[5,2],[4,1]]"};
+  const char* expected[8] = {"[[1,2,3],[4,5,6]]", "[[3,6],[2,5],[1,4]]", "[[6,5,4],[3,2,1]]",   "[[4,1],[5,2],[6,3]]",
+                             "[[3,2,1],[6,5,4]]", "[[4,5,6],[1,2,3]]",   "[[1,4],[2,5],[3,6]]", "[[6,3],[5,2],[4,1]]"};
   Grid g = G("[[1,2,3],[4,5,6]]");
   for (int t = 0; t < 8; ++t) {
     EXPECT_EQ(grid_to_json(dihedral(g, t)), expected[t]) << "t=" << t;
@@ -42,11 +42,11 @@ TEST(Arc, EncodePlacesGridWithEosLikeTheOfficialBuilder) {
   EXPECT_EQ(t[2], 4);
   EXPECT_EQ(t[30], 5);
   EXPECT_EQ(t[32], 7);
-  EXPECT_EQ(t[3], kEos);        // column right of row 0
-  EXPECT_EQ(t[33], kEos);       // column right of row 1
-  EXPECT_EQ(t[60], kEos);       // row below, columns 0..2
+  EXPECT_EQ(t[3], kEos);   // column right of row 0
+  EXPECT_EQ(t[33], kEos);  // column right of row 1
+  EXPECT_EQ(t[60], kEos);  // row below, columns 0..2
   EXPECT_EQ(t[62], kEos);
-  EXPECT_EQ(t[63], kPad);       // the corner stays PAD
+  EXPECT_EQ(t[63], kPad);  // the corner stays PAD
   EXPECT_EQ(t[4], kPad);
   int eos = 0, pad = 0;
   for (int32_t v : t) eos += v == kEos, pad += v == kPad;
@@ -121,7 +121,7 @@ TEST(Arc, AugmentationNamesAndInverse) {
 TEST(Arc, VoterRanksByCountThenMeanSigmoidQ) {
   Voter v;
   Grid a = G("[[1]]"), b = G("[[2]]"), c = G("[[3]]");
-  v.add(a, 0.0f);   // sigmoid 0.5
+  v.add(a, 0.0f);  // sigmoid 0.5
   v.add(b, 2.0f);
   v.add(a, -2.0f);  // a: count 2, mean (0.5 + 0.1192) / 2
   v.add(c, 2.0f);   // b and c tie on count and q: first seen (b) stays first
@@ -142,8 +142,7 @@ TEST(Arc, VoterRanksByCountThenMeanSigmoidQ) {
 
 TEST(Arc, TaskEncodesGridOrSingleTestTask) {
   auto task = make_task("arc", 30);
-  std::string task_json =
-      R"({"train": [{"input": [[1,0],[0,1]], "output": [[2]]}], "test": [{"input": [[3,4,5]]}]})";
+  std::string task_json = R"({"train": [{"input": [[1,0],[0,1]], "output": [[2]]}], "test": [{"input": [[3,4,5]]}]})";
   EXPECT_EQ(task->encode(task_json), encode_grid(G("[[3,4,5]]")));
   EXPECT_EQ(task->encode(" [[3,4,5]] "), encode_grid(G("[[3,4,5]]")));
   TaskData d = parse_task(task_json);

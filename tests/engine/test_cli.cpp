@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "../support/random_model.h"
 #include "ptrm/config.h"
 #include "ptrm/json.h"
 #include "ptrm/safetensors.h"
 #include "ptrm/tasks.h"
 #include "ptrm/threadpool.h"
-#include "../support/random_model.h"
 
 namespace {
 
@@ -126,8 +126,7 @@ FixturePuzzles fixture_puzzles() {
   return fp;
 }
 
-const std::string kQuestion =
-    "4...3.......6..8..........1....5..9..8....6...7.2........1.27..5.3....4.9........";
+const std::string kQuestion = "4...3.......6..8..........1....5..9..8....6...7.2........1.27..5.3....4.9........";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Bad input: typed one-line errors with the design's exit codes (2 options, 3 model, 4 puzzle, 5 io).
@@ -269,8 +268,8 @@ TEST(Cli, ThreadsAboveAvailableAreClampedWithANote) {
 TEST(Cli, SolveJsonAndText) {
   TempDir dir;
   std::string puzzle_file = dir.write("p.txt", kQuestion.substr(0, 40) + "\n" + kQuestion.substr(40) + "\n");
-  Json j = run_json({"solve", "--model", kModel, "--puzzle", "@" + puzzle_file, "--k", "6", "--sigma", "0.5",
-                     "--seed", "3", "--json"});
+  Json j = run_json({"solve", "--model", kModel, "--puzzle", "@" + puzzle_file, "--k", "6", "--sigma", "0.5", "--seed",
+                     "3", "--json"});
   ASSERT_TRUE(j.is_object());
   const auto& trajs = j.find("trajectories")->as_array();
   ASSERT_EQ(trajs.size(), 6u);
@@ -371,7 +370,8 @@ TEST(Cli, EvalAgreesWithSolve) {
                                      fp.questions[2]};
   EXPECT_EQ(labels[0], std::string(81, '.'));
   std::string csv = "source,question,answer,rating\n";
-  for (int p = 0; p < 3; ++p) csv += "fixture," + fp.questions[p] + "," + labels[p] + "," + std::to_string(7 * p) + "\r\n";
+  for (int p = 0; p < 3; ++p)
+    csv += "fixture," + fp.questions[p] + "," + labels[p] + "," + std::to_string(7 * p) + "\r\n";
   std::string data = dir.write("set.csv", csv);
 
   Json e = run_json({"eval", "--model", kModel, "--data", data, "--k", "1,2,4", "--sigma", "0.5", "--seed", "11",
@@ -423,12 +423,13 @@ TEST(Cli, EvalAgreesWithSolve) {
   }
   EXPECT_EQ(n, 3);
   EXPECT_EQ(best, results[2].find("counts")->find("best_q")->as_number());
-  Json lim = run_json({"eval", "--model", kModel, "--data", data, "--limit", "1", "--steps", "6", "--k", "1", "--json"});
+  Json lim =
+      run_json({"eval", "--model", kModel, "--data", data, "--limit", "1", "--steps", "6", "--k", "1", "--json"});
   ASSERT_TRUE(lim.is_object());
   EXPECT_EQ(lim.find("n")->as_number(), 1);
   EXPECT_EQ(lim.find("deterministic_count")->as_number(), 1);  // puzzle 0's label is its deterministic answer
-  Json buckets = run_json({"eval", "--model", kModel, "--data", data, "--steps", "6", "--k", "1", "--buckets",
-                           "givens", "--json"});
+  Json buckets = run_json(
+      {"eval", "--model", kModel, "--data", data, "--steps", "6", "--k", "1", "--buckets", "givens", "--json"});
   ASSERT_TRUE(buckets.is_object());
   int bucket_n = 0;
   for (const Json& b : buckets.find("buckets")->as_array()) bucket_n += static_cast<int>(b.find("n")->as_number());
@@ -502,8 +503,8 @@ TEST(Cli, HugePuzzleFileIsRefusedBySize) {
 // --json printed the seed through a double: 2^64-1 came out as 1.8446744073709552e+19.
 TEST(Cli, SeedIsPrintedExactly) {
   TempDir dir;
-  Json s = run_json({"solve", "--model", kModel, "--puzzle", kQuestion, "--steps", "1", "--seed",
-                     "18446744073709551615", "--json"});
+  Json s = run_json(
+      {"solve", "--model", kModel, "--puzzle", kQuestion, "--steps", "1", "--seed", "18446744073709551615", "--json"});
   ASSERT_TRUE(s.is_object());
   CliRun r = run({"solve", "--model", kModel, "--puzzle", kQuestion, "--steps", "1", "--seed", "9007199254740993",
                   "--json", "--threads", "1"});
@@ -521,9 +522,9 @@ TEST(Cli, SeedIsPrintedExactly) {
 // and a bucket named "2147000000--2146967297"). Ratings are 64-bit now.
 TEST(Cli, RatingBucketsUse64BitArithmetic) {
   TempDir dir;
-  const std::string data = dir.write("rated.csv", "question,answer,rating\n" + kQuestion + "," + kQuestion +
-                                                      ",2147483647\n" + kQuestion + "," + kQuestion +
-                                                      ",9223372036854775807\n");
+  const std::string data =
+      dir.write("rated.csv", "question,answer,rating\n" + kQuestion + "," + kQuestion + ",2147483647\n" + kQuestion +
+                                 "," + kQuestion + ",9223372036854775807\n");
   Json e = run_json({"eval", "--model", kModel, "--data", data, "--k", "1", "--steps", "1", "--buckets", "rating",
                      "--bucket-width", "1000000", "--json"});
   ASSERT_TRUE(e.is_object());
@@ -531,8 +532,8 @@ TEST(Cli, RatingBucketsUse64BitArithmetic) {
   ASSERT_EQ(b.size(), 2u);
   EXPECT_EQ(b[0].find("rating")->as_string(), "2147000000-2147999999");
   EXPECT_EQ(b[1].find("rating")->as_string(), "9223372036854000000-9223372036854775807");
-  const std::string over = dir.write("over.csv", "question,answer,rating\n" + kQuestion + "," + kQuestion +
-                                                     ",9223372036854775808\n");
+  const std::string over =
+      dir.write("over.csv", "question,answer,rating\n" + kQuestion + "," + kQuestion + ",9223372036854775808\n");
   expect_error({"eval", "--model", kModel, "--data", over, "--buckets", "rating"}, 4, "64-bit");
 }
 
@@ -544,7 +545,8 @@ size_t children_peak_bytes() {
 }
 
 // eval held every row's K results at once (8,000 rows at K=1024: 1.3 GB and rising) and sized one Session batch
-// for all rows x K. It streams the CSV in chunks now: three times the rows must not cost more memory. (Under ASan the allocator's quarantine blurs RSS.)
+// for all rows x K. It streams the CSV in chunks now: three times the rows must not cost more memory. (Under ASan the
+// allocator's quarantine blurs RSS.)
 TEST(Cli, EvalMemoryDoesNotGrowWithRows) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "RSS is not meaningful under AddressSanitizer";
@@ -571,16 +573,16 @@ TEST(Cli, EvalMemoryDoesNotGrowWithRows) {
   EXPECT_EQ(Json::parse(r.out).find("n")->as_number(), 900);
   const size_t peak_large = children_peak_bytes();  // max over both runs
   // All rows in one Session batch (368 kB a row for this fixture) and all their results would add ~220 MB.
-  EXPECT_LT(peak_large, peak_small + (8u << 20)) << "peak " << (peak_small >> 20) << " MiB at 300 rows, "
-                                                 << (peak_large >> 20) << " MiB at 900 rows";
+  EXPECT_LT(peak_large, peak_small + (8u << 20))
+      << "peak " << (peak_small >> 20) << " MiB at 300 rows, " << (peak_large >> 20) << " MiB at 900 rows";
 }
 
 // The bench runs the official-size configs; one step at K=1 keeps this test to a few seconds. The weights it
 // saves must load as a model the CLI can solve with.
 TEST(Cli, BenchAndSavedWeights) {
   TempDir dir;
-  Json b = run_json({"bench", "--config", "mlp_t", "--k", "1", "--steps", "1", "--save-weights", dir.file("w"),
-                     "--json"});
+  Json b =
+      run_json({"bench", "--config", "mlp_t", "--k", "1", "--steps", "1", "--save-weights", dir.file("w"), "--json"});
   ASSERT_TRUE(b.is_object());
   const auto& results = b.find("results")->as_array();
   ASSERT_EQ(results.size(), 1u);

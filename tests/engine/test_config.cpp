@@ -43,15 +43,15 @@ TEST(Config, ParsesOfficialSudokuMlp) {
 }
 
 TEST(Config, InterMatchesOfficialSwiGLU) {
-  ModelConfig c;  // expansion 4
-  EXPECT_EQ(c.inter(512), 1536);   // round(1365.33) = 1365 -> 1536
-  EXPECT_EQ(c.inter(97), 512);     // round(258.67) = 259 -> 512
-  EXPECT_EQ(c.inter(916), 2560);   // round(2442.67) = 2443 -> 2560
-  EXPECT_EQ(c.inter(96), 256);     // exactly 256 stays 256
+  ModelConfig c;                  // expansion 4
+  EXPECT_EQ(c.inter(512), 1536);  // round(1365.33) = 1365 -> 1536
+  EXPECT_EQ(c.inter(97), 512);    // round(258.67) = 259 -> 512
+  EXPECT_EQ(c.inter(916), 2560);  // round(2442.67) = 2443 -> 2560
+  EXPECT_EQ(c.inter(96), 256);    // exactly 256 stays 256
   c.expansion = 1.5;
-  EXPECT_EQ(c.inter(1), 256);      // round(1.0) = 1 -> 256
+  EXPECT_EQ(c.inter(1), 256);  // round(1.0) = 1 -> 256
   c.expansion = 3.0;
-  EXPECT_EQ(c.inter(128), 256);    // exactly 256
+  EXPECT_EQ(c.inter(128), 256);  // exactly 256
   c.expansion = 0.75;
   // 0.75 * 1 * 2 / 3 = 0.5: Python's round() gives 0 (half to even), and _find_multiple(0, 256) = 0.
   EXPECT_EQ(c.inter(1), 0);
@@ -84,7 +84,8 @@ TEST(Config, RoundTripsThroughJsonAndSafetensorsMetadata) {
 TEST(Config, RejectsMissingUnknownAndMistypedKeys) {
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("board", "")), BadModel, "model config: missing key 'board'");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("hiden_size", "512")), BadModel, "unknown key 'hiden_size'");
-  EXPECT_PTRM_ERROR(ModelConfig::from_json(with("hidden_size", "\"512\"")), BadModel, "key 'hidden_size': expected integer");
+  EXPECT_PTRM_ERROR(ModelConfig::from_json(with("hidden_size", "\"512\"")), BadModel,
+                    "key 'hidden_size': expected integer");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("num_heads", "8.5")), BadModel, "expected integer, got 8.5");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("mlp_t", "1")), BadModel, "key 'mlp_t': expected bool");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("hidden_size", "1e12")), BadModel, "does not fit in int32");
@@ -94,7 +95,8 @@ TEST(Config, RejectsMissingUnknownAndMistypedKeys) {
 
 TEST(Config, ValidateRejectsInconsistentOrAbsurdValues) {
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("num_heads", "7")), BadModel, "not divisible by num_heads 7");
-  EXPECT_PTRM_ERROR(ModelConfig::from_json(with("hidden_size", "1000000")), BadModel, "hidden_size = 1000000 is outside");
+  EXPECT_PTRM_ERROR(ModelConfig::from_json(with("hidden_size", "1000000")), BadModel,
+                    "hidden_size = 1000000 is outside");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("hidden_size", "0")), BadModel, "hidden_size = 0");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("L_cycles", "-1")), BadModel, "L_cycles = -1");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("expansion", "0")), BadModel, "expansion");
@@ -104,7 +106,8 @@ TEST(Config, ValidateRejectsInconsistentOrAbsurdValues) {
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("vocab_size", "12")), BadModel, "vocab_size 12 does not match");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("task", "\"chess\"")), BadModel, "unknown task 'chess'");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("board", "7")), BadModel, "sudoku board must be 9 or 6");
-  EXPECT_PTRM_ERROR(ModelConfig::from_json(with("puzzle_emb_ndim", "9000")), BadModel, "does not fit in puzzle_emb_len");
+  EXPECT_PTRM_ERROR(ModelConfig::from_json(with("puzzle_emb_ndim", "9000")), BadModel,
+                    "does not fit in puzzle_emb_len");
   EXPECT_PTRM_ERROR(ModelConfig::from_json(with("num_puzzle_identifiers", "100000000")), BadModel,
                     "num_puzzle_identifiers = 100000000");
   // RoPE needs an even head dimension: 24 / 8 = 3.
@@ -134,8 +137,12 @@ TEST(Config, ValidateRejectsDerivedSwiGLUWidthsOfZero) {
   EXPECT_PTRM_ERROR(ModelConfig::from_json(j.dump()), BadModel, "channel SwiGLU width of 0 for hidden_size 1");
   // 6x6 Sudoku without a prefix: S = 36, round(0.01 * 36 * 2/3) = 0 token-mixing units (channel: 96 -> 256).
   Json t = Json::parse(kSudokuMlp);
-  for (auto [k, v] : {std::pair{"board", 6}, {"seq_len", 36}, {"vocab_size", 8}, {"puzzle_emb_len", 0},
-                      {"puzzle_emb_ndim", 0}, {"hidden_size", 96}})
+  for (auto [k, v] : {std::pair{"board", 6},
+                      {"seq_len", 36},
+                      {"vocab_size", 8},
+                      {"puzzle_emb_len", 0},
+                      {"puzzle_emb_ndim", 0},
+                      {"hidden_size", 96}})
     t.as_object()[k] = v;
   t.as_object()["expansion"] = 0.01;
   EXPECT_PTRM_ERROR(ModelConfig::from_json(t.dump()), BadModel, "token-mixing SwiGLU width of 0");
@@ -163,8 +170,7 @@ TEST(Config, LoadsEveryCommittedPythonWrittenModelFixture) {
     if (!st.metadata().count("ptrm.config")) continue;
     ModelConfig c = ModelConfig::from_safetensors(st);
     EXPECT_EQ(ModelConfig::from_json(c.to_json()).to_json(), c.to_json());
-    EXPECT_EQ(st.info("embed_tokens.embedding_weight").shape,
-              (std::vector<int64_t>{c.vocab_size, c.hidden_size}))
+    EXPECT_EQ(st.info("embed_tokens.embedding_weight").shape, (std::vector<int64_t>{c.vocab_size, c.hidden_size}))
         << e.path();
     // Every tensor of a model file is a weight: Model::param_count() (the JS info's `params`) counts them all.
     size_t elements = 0;

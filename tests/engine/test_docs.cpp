@@ -73,7 +73,8 @@ TEST(Docs, EverySubcommandHasHelpListingItsOptions) {
     for (size_t p = synopsis.find("--"); p != std::string::npos; p = synopsis.find("--", p + 2)) {
       size_t e = p + 2;
       while (e < synopsis.size() && (std::isalnum(static_cast<unsigned char>(synopsis[e])) || synopsis[e] == '-')) ++e;
-      EXPECT_NE(help.out.find("\n  " + synopsis.substr(p, e - p) + " "), std::string::npos) << synopsis.substr(p, e - p);
+      EXPECT_NE(help.out.find("\n  " + synopsis.substr(p, e - p) + " "), std::string::npos)
+          << synopsis.substr(p, e - p);
       ++options;
     }
     EXPECT_GE(options, 5);

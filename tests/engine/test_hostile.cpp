@@ -9,9 +9,9 @@
 
 #include "../support/random_model.h"
 #include "expect_error.h"
+#include "kernels/kernels.h"
 #include "ptrm/config.h"
 #include "ptrm/json.h"
-#include "kernels/kernels.h"
 #include "ptrm/model.h"
 #include "ptrm/safetensors.h"
 #include "ptrm/sampler.h"
@@ -114,7 +114,8 @@ TEST(Hostile, SafetensorsShapeListFailsWhileParsed) {
   // Many tiny tensors: bounded by the value count.
   std::string wide = "{";
   for (int i = 0; i < 20000; ++i)
-    wide += std::string(i ? "," : "") + "\"t" + std::to_string(i) + R"(":{"dtype":"F32","shape":[0],"data_offsets":[0,0]})";
+    wide +=
+        std::string(i ? "," : "") + "\"t" + std::to_string(i) + R"(":{"dtype":"F32","shape":[0],"data_offsets":[0,0]})";
   wide += "}";
   std::vector<uint8_t> wb(8 + wide.size(), 0);
   const uint64_t wlen = wide.size();

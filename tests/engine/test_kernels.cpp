@@ -76,7 +76,8 @@ TEST(Kernels, AddRmsnormMatchesNaive) {
         ss += v * v;
       }
       const double s = 1.0 / std::sqrt(ss / width + 1e-5);
-      for (int i = 0; i < width; ++i) ref[r * width + i] = (static_cast<double>(h[r * width + i]) + d[r * width + i]) * s;
+      for (int i = 0; i < width; ++i)
+        ref[r * width + i] = (static_cast<double>(h[r * width + i]) + d[r * width + i]) * s;
     }
     ThreadPool pool(1);
     ptrm::add_rmsnorm(pool, h.data(), d.data(), rows, width, 1e-5f);
@@ -173,7 +174,8 @@ std::vector<double> naive_attention(const std::vector<float>& qkv_in, int rows, 
         for (int j = 0; j < seq; ++j) sum += (p[j] = std::exp(p[j] - m));
         for (int d = 0; d < hd; ++d) {
           double acc = 0;
-          for (int j = 0; j < seq; ++j) acc += p[j] * qkv[(static_cast<size_t>(r) * seq + j) * 3 * D + 2 * D + h * hd + d];
+          for (int j = 0; j < seq; ++j)
+            acc += p[j] * qkv[(static_cast<size_t>(r) * seq + j) * 3 * D + 2 * D + h * hd + d];
           out[(static_cast<size_t>(r) * seq + i) * D + h * hd + d] = acc / sum;
         }
       }
@@ -199,10 +201,8 @@ TEST(Kernels, AttentionMatchesNaive) {
       std::vector<float> out(static_cast<size_t>(c.rows) * c.seq * D);
       ptrm::attention(pool, qkv.data(), out.data(), c.rows, c.seq, c.heads, c.hd, c.rope ? &rope : nullptr);
       EXPECT_LT(max_abs_diff(out, ref), 2e-5) << "seq " << c.seq << " hd " << c.hd << " threads " << threads;
-      if (first.empty())
-        first = out;
-      else
-        EXPECT_EQ(first, out) << "thread count changed the bits";
+      if (first.empty()) first = out;
+      else EXPECT_EQ(first, out) << "thread count changed the bits";
     }
   }
 }
@@ -236,7 +236,7 @@ TEST(Kernels, CgroupCpuMaxQuota) {
   EXPECT_EQ(ptrm::cpu_max_quota("200000 100000\n"), 2);
   EXPECT_EQ(ptrm::cpu_max_quota("150000 100000"), 2);  // 1.5 CPUs: a second thread still gets half a core
   EXPECT_EQ(ptrm::cpu_max_quota("50000 100000"), 1);
-  EXPECT_EQ(ptrm::cpu_max_quota("-1 100000"), 0);       // cgroup v1 "no limit"
+  EXPECT_EQ(ptrm::cpu_max_quota("-1 100000"), 0);  // cgroup v1 "no limit"
   EXPECT_EQ(ptrm::cpu_max_quota(""), 0);
   EXPECT_EQ(ptrm::cpu_max_quota("12x 100000"), 0);
   EXPECT_EQ(ptrm::cpu_max_quota("100000 0"), 0);

@@ -166,7 +166,8 @@ TEST(Maze, RejectsMalformedMazesPrecisely) {
   EXPECT_PTRM_ERROR(task->encode("#####\n#S  #\n# # #\n#  G#"), BadPuzzle, "expected 5 lines, got 4");
   EXPECT_PTRM_ERROR(task->encode(kMaze + "\n#####"), BadPuzzle, "more than 5 lines");
   EXPECT_PTRM_ERROR(task->encode("#####\n#S  #\n# #\n#  G#\n#####"), BadPuzzle, "line 3 has 3 characters, expected 5");
-  EXPECT_PTRM_ERROR(task->encode("#####\n#S  #\n# X #\n#  G#\n#####"), BadPuzzle, "illegal character at row 3, column 3");
+  EXPECT_PTRM_ERROR(task->encode("#####\n#S  #\n# X #\n#  G#\n#####"), BadPuzzle,
+                    "illegal character at row 3, column 3");
   EXPECT_PTRM_ERROR(task->encode("#####\n#S  #\n# S #\n#  G#\n#####"), BadPuzzle, "exactly one S, found 2");
   EXPECT_PTRM_ERROR(task->encode("#####\n#S  #\n# # #\n#   #\n#####"), BadPuzzle, "exactly one G, found 0");
   EXPECT_PTRM_ERROR(task->encode("#####"), BadPuzzle, "expected 25 characters");

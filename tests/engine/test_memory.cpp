@@ -79,7 +79,7 @@ size_t wasm_heap_bytes() {
 
 ptrm::SolveOptions largest_options() {
   ptrm::SolveOptions o;
-  o.k = 1024;     // SolveOptions::validate's maximum
+  o.k = 1024;      // SolveOptions::validate's maximum
   o.steps = 1024;  // likewise
   o.sigma = 0.5f;
   o.seed = 7;
@@ -128,8 +128,7 @@ TEST(Memory, LargestSolveOnOfficialSizeModelPeaksUnderOneGigabyte) {
   // The contract describes what is really held: the peak is within its bound plus the process itself.
   EXPECT_LT(peak, contract_bytes(c, largest_options()) + 96 * kMiB) << "peak RSS " << peak / kMiB << " MiB";
   std::printf("[memory] K=1024 steps=1024 maze30 official-size: peak RSS %zu MiB, contract bound %zu MiB, %d rows\n",
-              peak / kMiB, contract_bytes(c, largest_options()) / kMiB,
-              ptrm::batch_rows(c, largest_options(), 1024));
+              peak / kMiB, contract_bytes(c, largest_options()) / kMiB, ptrm::batch_rows(c, largest_options(), 1024));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -7,8 +8,6 @@
 #include <limits>
 #include <random>
 #include <string>
-
-#include <unistd.h>
 
 #include "expect_error.h"
 #include "ptrm/safetensors.h"
@@ -38,10 +37,10 @@ TEST(Half, ExactConversions) {
   EXPECT_EQ(f32_to_f16(65504.0f), 0x7BFF);
   EXPECT_EQ(f32_to_f16(65520.0f), 0x7C00);  // tie between max half and 2^16 rounds to even -> inf
   EXPECT_EQ(f32_to_f16(65519.0f), 0x7BFF);
-  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -24)), 0x0001);  // smallest subnormal
-  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -25)), 0x0000);  // tie -> even (0)
-  EXPECT_EQ(f32_to_f16(std::ldexp(3.0f, -25)), 0x0002);  // 1.5 ulp tie -> even (2)
-  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -14)), 0x0400);  // smallest normal
+  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -24)), 0x0001);         // smallest subnormal
+  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -25)), 0x0000);         // tie -> even (0)
+  EXPECT_EQ(f32_to_f16(std::ldexp(3.0f, -25)), 0x0002);         // 1.5 ulp tie -> even (2)
+  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -14)), 0x0400);         // smallest normal
   EXPECT_EQ(f32_to_f16(1.0f + std::ldexp(1.0f, -11)), 0x3C00);  // tie -> even
   EXPECT_EQ(f32_to_f16(1.0f + std::ldexp(3.0f, -11)), 0x3C02);  // tie -> even (up)
   EXPECT_EQ(f32_to_f16(std::numeric_limits<float>::infinity()), 0x7C00);
@@ -75,10 +74,8 @@ TEST(SafeTensors, RoundTripThroughFile) {
   std::vector<float> w = {1.0f, -2.5f, 0.1f, 3.0e-5f, 65504.0f, -0.0f};
   std::vector<int32_t> ids = {0, -7, 2147483647};
   std::vector<TensorToWrite> ts = {
-      TensorToWrite::from_f32("w32", {2, 3}, w),
-      TensorToWrite::from_f32("w16", {3, 2}, w, DType::F16),
-      TensorToWrite::from_f32("wbf", {6}, w, DType::BF16),
-      TensorToWrite::from_i32("ids", {3}, ids),
+      TensorToWrite::from_f32("w32", {2, 3}, w),           TensorToWrite::from_f32("w16", {3, 2}, w, DType::F16),
+      TensorToWrite::from_f32("wbf", {6}, w, DType::BF16), TensorToWrite::from_i32("ids", {3}, ids),
       TensorToWrite::from_f32("empty", {0, 4}, {}),
   };
   std::string path = tmp_path("rt.safetensors");
@@ -109,7 +106,8 @@ TEST(SafeTensors, RoundTripThroughFile) {
 
 TEST(SafeTensors, WriterAlignsDataTo8Bytes) {
   for (int name_len = 1; name_len < 10; ++name_len) {
-    std::vector<uint8_t> bytes = safetensors_bytes({TensorToWrite::from_f32(std::string(name_len, 'x'), {1}, {1.0f})}, {});
+    std::vector<uint8_t> bytes =
+        safetensors_bytes({TensorToWrite::from_f32(std::string(name_len, 'x'), {1}, {1.0f})}, {});
     uint64_t header_len;
     std::memcpy(&header_len, bytes.data(), 8);
     EXPECT_EQ(header_len % 8, 0u);
@@ -126,8 +124,8 @@ TEST(SafeTensors, ReadsIntegerDTypesIntoI32) {
   std::vector<uint8_t> big(8);
   int64_t too_big = int64_t{1} << 40;
   std::memcpy(big.data(), &too_big, 8);
-  SafeTensors st = SafeTensors::from_bytes(safetensors_bytes(
-      {{"a", DType::I64, {2}, i64}, {"b", DType::U8, {2}, u8}, {"c", DType::I64, {1}, big}}, {}));
+  SafeTensors st = SafeTensors::from_bytes(
+      safetensors_bytes({{"a", DType::I64, {2}, i64}, {"b", DType::U8, {2}, u8}, {"c", DType::I64, {1}, big}}, {}));
   EXPECT_EQ(st.read_i32("a", {2}), (std::vector<int32_t>{-5, 1234567}));
   EXPECT_EQ(st.read_i32("b", {2}), (std::vector<int32_t>{0, 255}));
   EXPECT_PTRM_ERROR(st.read_i32("c", {1}), BadModel, "does not fit in int32");
@@ -135,7 +133,8 @@ TEST(SafeTensors, ReadsIntegerDTypesIntoI32) {
 }
 
 TEST(SafeTensors, MissingKeyAndWrongShapeNameTheTensor) {
-  SafeTensors st = SafeTensors::from_bytes(safetensors_bytes({TensorToWrite::from_f32("q_head.weight", {2, 3}, std::vector<float>(6))}, {}));
+  SafeTensors st = SafeTensors::from_bytes(
+      safetensors_bytes({TensorToWrite::from_f32("q_head.weight", {2, 3}, std::vector<float>(6))}, {}));
   EXPECT_PTRM_ERROR(st.read_f32("lm_head.weight", {2, 3}), BadModel, "missing tensor 'lm_head.weight'");
   EXPECT_PTRM_ERROR(st.read_f32("q_head.weight", {3, 2}), BadModel,
                     "tensor 'q_head.weight' has shape (2, 3), expected (3, 2)");
@@ -163,7 +162,8 @@ TEST(SafeTensors, RejectsBadHeaders) {
   EXPECT_PTRM_ERROR(SafeTensors::from_bytes(raw_file("[1, 2]  ", 0)), BadModel, "does not start with '{'");
   EXPECT_PTRM_ERROR(SafeTensors::from_bytes(raw_file("{\"__metadata__\": {\"a\": 1}}", 0)), BadModel,
                     "__metadata__ value for 'a' must be a string");
-  EXPECT_PTRM_ERROR(SafeTensors::from_bytes(raw_file("{\"t\": 5}", 0)), BadModel, "tensor 't': entry must be an object");
+  EXPECT_PTRM_ERROR(SafeTensors::from_bytes(raw_file("{\"t\": 5}", 0)), BadModel,
+                    "tensor 't': entry must be an object");
   EXPECT_PTRM_ERROR(
       SafeTensors::from_bytes(raw_file(R"({"t": {"dtype": "Q4", "shape": [1], "data_offsets": [0, 4]}})", 4)), BadModel,
       "unknown dtype 'Q4'");
@@ -187,18 +187,18 @@ TEST(SafeTensors, RejectsBadHeaders) {
 TEST(SafeTensors, RejectsInconsistentOffsetsAndSizes) {
   // nbytes disagrees with dtype x shape.
   EXPECT_PTRM_ERROR(
-      SafeTensors::from_bytes(raw_file(R"({"t": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}})", 4)), BadModel,
-      "span 4 bytes but dtype F32 x shape (2,) needs 8");
+      SafeTensors::from_bytes(raw_file(R"({"t": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}})", 4)),
+      BadModel, "span 4 bytes but dtype F32 x shape (2,) needs 8");
   // Offsets beyond the buffer.
   EXPECT_PTRM_ERROR(
-      SafeTensors::from_bytes(raw_file(R"({"t": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})", 4)), BadModel,
-      "data_offsets end = 8 exceeds 4");
+      SafeTensors::from_bytes(raw_file(R"({"t": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}})", 4)),
+      BadModel, "data_offsets end = 8 exceeds 4");
   EXPECT_PTRM_ERROR(
-      SafeTensors::from_bytes(raw_file(R"({"t": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}})", 4)), BadModel,
-      "reversed");
-  EXPECT_PTRM_ERROR(SafeTensors::from_bytes(raw_file(
-                        R"({"t": {"dtype": "F32", "shape": [1], "data_offsets": [0, 1e300]}})", 4)),
-                    BadModel, "exceeds 4");
+      SafeTensors::from_bytes(raw_file(R"({"t": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}})", 4)),
+      BadModel, "reversed");
+  EXPECT_PTRM_ERROR(
+      SafeTensors::from_bytes(raw_file(R"({"t": {"dtype": "F32", "shape": [1], "data_offsets": [0, 1e300]}})", 4)),
+      BadModel, "exceeds 4");
   // Overlap and gap.
   EXPECT_PTRM_ERROR(SafeTensors::from_bytes(raw_file(
                         R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
@@ -229,18 +229,21 @@ TEST(SafeTensors, OpenReportsIoErrorsWithPath) {
 }
 
 TEST(SafeTensors, WriterRejectsInconsistentTensors) {
-  EXPECT_PTRM_ERROR(safetensors_bytes({{"t", DType::F32, {2}, std::vector<uint8_t>(4)}}, {}), BadOptions, "4 bytes for shape (2,)");
-  EXPECT_PTRM_ERROR(safetensors_bytes({TensorToWrite::from_f32("t", {1}, {1}), TensorToWrite::from_f32("t", {1}, {1})}, {}),
-                    BadOptions, "duplicate tensor name 't'");
-  EXPECT_PTRM_ERROR(safetensors_bytes({TensorToWrite::from_f32("__metadata__", {1}, {1})}, {}), BadOptions, "invalid tensor name");
+  EXPECT_PTRM_ERROR(safetensors_bytes({{"t", DType::F32, {2}, std::vector<uint8_t>(4)}}, {}), BadOptions,
+                    "4 bytes for shape (2,)");
+  EXPECT_PTRM_ERROR(
+      safetensors_bytes({TensorToWrite::from_f32("t", {1}, {1}), TensorToWrite::from_f32("t", {1}, {1})}, {}),
+      BadOptions, "duplicate tensor name 't'");
+  EXPECT_PTRM_ERROR(safetensors_bytes({TensorToWrite::from_f32("__metadata__", {1}, {1})}, {}), BadOptions,
+                    "invalid tensor name");
   EXPECT_PTRM_ERROR(write_safetensors("/nonexistent/dir/x.safetensors", {}, {}), Io, "cannot create");
 }
 
 TEST(SafeTensors, RandomCorruptionNeverCrashes) {
   // Every corruption of a valid file must either still parse (e.g. a flipped data byte) or raise BadModel.
-  std::vector<uint8_t> good = safetensors_bytes(
-      {TensorToWrite::from_f32("a", {2, 3}, {1, 2, 3, 4, 5, 6}, DType::BF16), TensorToWrite::from_i32("b", {2}, {7, 8})},
-      {{"ptrm.config", "{}"}});
+  std::vector<uint8_t> good = safetensors_bytes({TensorToWrite::from_f32("a", {2, 3}, {1, 2, 3, 4, 5, 6}, DType::BF16),
+                                                 TensorToWrite::from_i32("b", {2}, {7, 8})},
+                                                {{"ptrm.config", "{}"}});
   std::mt19937 rng(3);
   int parsed = 0, rejected = 0;
   for (int i = 0; i < 5000; ++i) {

@@ -95,7 +95,8 @@ TEST(Sampler, NoiseMakesTrajectoriesDifferAndSeedsMatter) {
   EXPECT_NE(a.trajectories[0].q_halt, b.trajectories[0].q_halt);
   // Each noise placement is a different perturbation.
   std::vector<std::vector<float>> seen = {a.trajectories[2].q_halt};
-  for (auto [on, inner] : {std::pair{ptrm::NoiseOn::Y, false}, {ptrm::NoiseOn::Both, false}, {ptrm::NoiseOn::Z, true}}) {
+  for (auto [on, inner] :
+       {std::pair{ptrm::NoiseOn::Y, false}, {ptrm::NoiseOn::Both, false}, {ptrm::NoiseOn::Z, true}}) {
     SolveOptions v = noisy(4);
     v.noise_on = on;
     v.noise_every_inner = inner;
@@ -113,8 +114,9 @@ TEST(Sampler, ReproducibleAcrossThreadsAndBatchSplits) {
     o.max_batch_rows = rows;
     const SolveResult r = run(o, threads);
     for (int t = 0; t < 5; ++t)
-      expect_same(r.trajectories[t], ref.trajectories[t],
-                  "threads " + std::to_string(threads) + " rows " + std::to_string(rows) + " traj " + std::to_string(t));
+      expect_same(
+          r.trajectories[t], ref.trajectories[t],
+          "threads " + std::to_string(threads) + " rows " + std::to_string(rows) + " traj " + std::to_string(t));
   }
 }
 
@@ -126,7 +128,8 @@ TEST(Sampler, SolveManyEqualsSolvePerPuzzle) {
   ASSERT_EQ(many.size(), 3u);
   for (int b = 0; b < 3; ++b) {
     const SolveResult one = run(noisy(3), 1, b);
-    for (int t = 0; t < 3; ++t) expect_same(many[b].trajectories[t], one.trajectories[t], "puzzle " + std::to_string(b));
+    for (int t = 0; t < 3; ++t)
+      expect_same(many[b].trajectories[t], one.trajectories[t], "puzzle " + std::to_string(b));
   }
 }
 
@@ -232,8 +235,8 @@ TEST(Sampler, StopOnValidTrajectoryAndSolve) {
     EXPECT_EQ(r.steps, first[t] < 0 ? o.steps : first[t]) << "traj " << t;
     EXPECT_EQ(r.valid, first[t] >= 0);
     EXPECT_EQ(r.stop, first[t] < 0 ? ptrm::StopReason::Steps : ptrm::StopReason::Valid);
-    EXPECT_EQ(r.q_halt, std::vector<float>(full.trajectories[t].q_halt.begin(),
-                                           full.trajectories[t].q_halt.begin() + r.steps));
+    EXPECT_EQ(r.q_halt,
+              std::vector<float>(full.trajectories[t].q_halt.begin(), full.trajectories[t].q_halt.begin() + r.steps));
   }
 
   int solve_step = o.steps;
@@ -285,11 +288,13 @@ TEST(Sampler, StopOnValidSolveSplitsAcrossBatchesLikeLockstep) {
     SolveOptions split = o;
     split.max_batch_rows = rows;
     std::map<std::pair<int, int>, int> seen;  // (traj, step) → events; a re-run must not repeat any
-    const SolveResult r = ptrm::solve(env().model, pool, task, env().questions[0], split,
-                                      [&](const ptrm::StepEvent& e) { return ++seen[{e.traj, e.step}] == 1; });
+    const SolveResult r =
+        ptrm::solve(env().model, pool, task, env().questions[0], split, [&](const ptrm::StepEvent& e) {
+          return ++seen[{e.traj, e.step}] == 1;
+        });
     for (int t = 0; t < K; ++t)
-      expect_same(r.trajectories[t], lockstep.trajectories[t], "rows " + std::to_string(rows) + " traj " +
-                                                                   std::to_string(t));
+      expect_same(r.trajectories[t], lockstep.trajectories[t],
+                  "rows " + std::to_string(rows) + " traj " + std::to_string(t));
     EXPECT_EQ(r.traj_steps_run, lockstep.traj_steps_run) << "rows " << rows;
   }
   // Also with the checker in halt_on_q company and several puzzles sharing batches.
@@ -329,11 +334,11 @@ TEST(Sampler, RefillingFreedRowsKeepsResultsExact) {
     SolveOptions refill = o;
     refill.max_batch_rows = rows;
     std::vector<std::pair<int, int>> order;  // (puzzle * K + traj, step) in event order
-    const auto r = ptrm::solve_many(env().model, pool, *env().task, env().questions, {}, refill,
-                                    [&](const ptrm::StepEvent& e) {
-                                      order.push_back({e.puzzle * K + e.traj, e.step});
-                                      return true;
-                                    });
+    const auto r =
+        ptrm::solve_many(env().model, pool, *env().task, env().questions, {}, refill, [&](const ptrm::StepEvent& e) {
+          order.push_back({e.puzzle * K + e.traj, e.step});
+          return true;
+        });
     for (size_t b = 0; b < r.size(); ++b)
       for (int t = 0; t < K; ++t)
         expect_same(r[b].trajectories[t], ref[b].trajectories[t],
@@ -418,8 +423,7 @@ TEST(Sampler, SelectionRules) {
     return t;
   };
   SolveResult r;
-  r.trajectories = {traj({1, 2}, 0.5f), traj({3, 4}, 2.0f), traj({1, 2}, 0.1f), traj({3, 4}, 2.0f),
-                    traj({5, 6}, 1.0f)};
+  r.trajectories = {traj({1, 2}, 0.5f), traj({3, 4}, 2.0f), traj({1, 2}, 0.1f), traj({3, 4}, 2.0f), traj({5, 6}, 1.0f)};
   const int32_t label[2] = {1, 2};
   auto s = ptrm::select(r, 0, label);
   EXPECT_EQ(s.k, 5);
@@ -450,8 +454,8 @@ TEST(Sampler, SelectionPolicyDecidesChosen) {
     return t;
   };
   SolveResult r;
-  r.trajectories = {traj({1}, 0.5f, false), traj({2}, 3.0f, false), traj({1}, 0.2f, true), traj({3}, 0.9f, true),
-                    traj({3}, 0.9f, true), traj({3}, -1.0f, true)};
+  r.trajectories = {traj({1}, 0.5f, false), traj({2}, 3.0f, false), traj({1}, 0.2f, true),
+                    traj({3}, 0.9f, true),  traj({3}, 0.9f, true),  traj({3}, -1.0f, true)};
   using ptrm::SelectPolicy;
   const auto best = ptrm::select(r, 0, nullptr, SelectPolicy::BestQ);
   EXPECT_EQ(best.policy, SelectPolicy::BestQ);

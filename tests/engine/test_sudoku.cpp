@@ -28,8 +28,8 @@ TEST(Sudoku, EncodesWithOfficialTokenMap) {
   EXPECT_EQ(task->vocab_size(), 11);
   std::vector<int32_t> t = task->encode(kPuzzle);
   ASSERT_EQ(t.size(), 81u);
-  EXPECT_EQ(t[0], 6);  // '5' -> 6
-  EXPECT_EQ(t[2], 1);  // blank -> 1
+  EXPECT_EQ(t[0], 6);    // '5' -> 6
+  EXPECT_EQ(t[2], 1);    // blank -> 1
   EXPECT_EQ(t[80], 10);  // '9' -> 10
   // '.' and '0' are the same blank; whitespace and newlines are layout only.
   std::string dotted = kPuzzle;
@@ -82,7 +82,8 @@ TEST(Sudoku, SixBySixUsesTwoByThreeBoxes) {
   std::vector<int32_t> q(36, 1);
   EXPECT_TRUE(task->check(q, a.data()));
   // Swapping rows 1 and 2 keeps rows and columns valid but breaks the 2x3 boxes.
-  std::string swapped = kSolution6.substr(0, 6) + kSolution6.substr(12, 6) + kSolution6.substr(6, 6) + kSolution6.substr(18);
+  std::string swapped =
+      kSolution6.substr(0, 6) + kSolution6.substr(12, 6) + kSolution6.substr(6, 6) + kSolution6.substr(18);
   EXPECT_PTRM_ERROR(task->encode(swapped), BadPuzzle, "appears twice in box 1");
   EXPECT_PTRM_ERROR(task->encode("7" + kSolution6.substr(1)), BadPuzzle, "illegal character '7' at position 0");
   EXPECT_EQ(task->render(a.data()),

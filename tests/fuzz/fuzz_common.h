@@ -55,7 +55,9 @@ class Bytes {
   int range(int lo, int hi) { return lo + static_cast<int>(u32() % static_cast<uint32_t>(hi - lo + 1)); }
   bool flag() { return u8() & 1; }
   template <class T, size_t N>
-  const T& pick(const T (&choices)[N]) { return choices[u8() % N]; }
+  const T& pick(const T (&choices)[N]) {
+    return choices[u8() % N];
+  }
   std::string_view rest() {
     std::string_view r(reinterpret_cast<const char*>(p_), n_);
     p_ += n_;

@@ -16,8 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string dumped;
     PTRM_FUZZ_CHECK(fuzz::only_ptrm_errors("dump", [&] { dumped = j.dump(); }), "dump of a parsed value failed");
     Json back;
-    PTRM_FUZZ_CHECK(fuzz::only_ptrm_errors("reparse", [&] { back = Json::parse(dumped, ErrorKind::BadOptions, limits); }),
-                    "canonical dump does not parse: " + dumped.substr(0, 200));
+    PTRM_FUZZ_CHECK(
+        fuzz::only_ptrm_errors("reparse", [&] { back = Json::parse(dumped, ErrorKind::BadOptions, limits); }),
+        "canonical dump does not parse: " + dumped.substr(0, 200));
     PTRM_FUZZ_CHECK(back.dump() == dumped, "dump is not canonical");
   }
   ModelConfig c;

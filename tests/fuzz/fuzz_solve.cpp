@@ -36,7 +36,8 @@ ModelConfig make_config(fuzz::Bytes& b) {
   ModelConfig c;
   switch (b.u8() % 8) {
     case 0: c.task = "sudoku", c.board = 9, c.seq_len = 81, c.vocab_size = 11; break;
-    case 1: case 2: c.task = "sudoku", c.board = 6, c.seq_len = 36, c.vocab_size = 8; break;
+    case 1:
+    case 2: c.task = "sudoku", c.board = 6, c.seq_len = 36, c.vocab_size = 8; break;
     case 3: c.task = "arc", c.board = 30, c.seq_len = 900, c.vocab_size = 12; break;
     default: c.task = "maze", c.board = b.range(2, 6), c.seq_len = c.board * c.board, c.vocab_size = 6;
   }

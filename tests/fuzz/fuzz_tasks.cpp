@@ -96,8 +96,9 @@ void arc_extras(std::string_view text, fuzz::Bytes& b) {
     PTRM_FUZZ_CHECK(arc::dihedral(arc::dihedral(g, aug.dihedral_id), arc::kInverseDihedral[aug.dihedral_id]) == g,
                     "dihedral inverse");
     arc::Augmentation named;
-    PTRM_FUZZ_CHECK(fuzz::only_ptrm_errors("from_name", [&] { named = arc::Augmentation::from_name("t" + aug.name_suffix()); }),
-                    "augmentation name does not parse: " + aug.name_suffix());
+    PTRM_FUZZ_CHECK(
+        fuzz::only_ptrm_errors("from_name", [&] { named = arc::Augmentation::from_name("t" + aug.name_suffix()); }),
+        "augmentation name does not parse: " + aug.name_suffix());
     PTRM_FUZZ_CHECK(named.dihedral_id == aug.dihedral_id && named.colour_map == aug.colour_map, "name round trip");
     arc::Voter v;
     v.add(g, static_cast<float>(static_cast<int8_t>(b.u8())) / 8.0f);

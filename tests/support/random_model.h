@@ -16,9 +16,10 @@ namespace ptrm::test_support {
 // Every tensor Model::load expects for `c`, as (name, shape), in file order.
 inline std::vector<std::pair<std::string, std::vector<int64_t>>> model_shapes(const ModelConfig& c) {
   const int64_t D = c.hidden_size, V = c.vocab_size, S = c.seq_total(), I = c.inter(c.hidden_size);
-  std::vector<std::pair<std::string, std::vector<int64_t>>> out = {
-      {"embed_tokens.embedding_weight", {V, D}}, {"lm_head.weight", {V, D}}, {"q_head.weight", {2, D}},
-      {"q_head.bias", {2}}};
+  std::vector<std::pair<std::string, std::vector<int64_t>>> out = {{"embed_tokens.embedding_weight", {V, D}},
+                                                                   {"lm_head.weight", {V, D}},
+                                                                   {"q_head.weight", {2, D}},
+                                                                   {"q_head.bias", {2}}};
   if (c.puzzle_emb_ndim > 0) out.push_back({"puzzle_emb.weights", {c.num_puzzle_identifiers, c.puzzle_emb_ndim}});
   if (c.pos_encodings == "learned") out.push_back({"embed_pos.embedding_weight", {S, D}});
   out.push_back({"H_init", {D}});

@@ -25,7 +25,6 @@ struct JsonLimits {
   size_t max_array = 1u << 20;   // elements of any one array
 };
 
-
 class Json {
  public:
   enum class Type { Null, Bool, Number, String, Array, Object };
@@ -43,8 +42,7 @@ class Json {
     return j;
   }
   template <std::integral T>
-    requires(!std::same_as<T, bool>)
-  Json(T i) : v_(static_cast<double>(i)) {}
+  requires(!std::same_as<T, bool>) Json(T i) : v_(static_cast<double>(i)) {}
   Json(const char* s) : v_(std::string(s)) {}
   Json(std::string s) : v_(std::move(s)) {}
   Json(Array a) : v_(std::move(a)) {}

@@ -24,8 +24,8 @@ class SafeTensors;
 struct Model {
   struct Block {
     // Attention variant (mlp_t == false).
-    std::vector<float> qkv_proj;    // [3D, D]
-    std::vector<float> o_proj;      // [D, D]
+    std::vector<float> qkv_proj;  // [3D, D]
+    std::vector<float> o_proj;    // [D, D]
     // Token-mixing variant (mlp_t == true).
     std::vector<float> mlp_t_gate_up;  // [2*inter(S), S]
     std::vector<float> mlp_t_down;     // [S, inter(S)]
@@ -35,18 +35,18 @@ struct Model {
   };
 
   ModelConfig config;
-  std::vector<float> embed_tokens;  // [V, D]
-  std::vector<float> lm_head;       // [V, D]
-  std::vector<float> q_head_w;      // [2, D]
-  std::vector<float> q_head_b;      // [2]
-  std::vector<float> puzzle_emb;    // [P, ndim] (empty when puzzle_emb_ndim == 0)
-  std::vector<float> embed_pos;     // [S, D] (pos_encodings == "learned" only)
+  std::vector<float> embed_tokens;    // [V, D]
+  std::vector<float> lm_head;         // [V, D]
+  std::vector<float> q_head_w;        // [2, D]
+  std::vector<float> q_head_b;        // [2]
+  std::vector<float> puzzle_emb;      // [P, ndim] (empty when puzzle_emb_ndim == 0)
+  std::vector<float> embed_pos;       // [S, D] (pos_encodings == "learned" only)
   std::vector<float> H_init, L_init;  // [D]
   std::vector<Block> blocks;          // L_layers
 
   static Model load(const SafeTensors& st);         // throws Error{BadModel}
   static Model load_file(const std::string& path);  // throws Error{Io | BadModel}
-  size_t param_count() const;                        // every weight element the model holds
+  size_t param_count() const;                       // every weight element the model holds
 };
 
 // Arithmetic of the block GEMMs. Int8 (opt-in): per-channel int8 weights with per-row dynamically quantized

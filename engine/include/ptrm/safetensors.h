@@ -17,8 +17,8 @@ namespace ptrm {
 
 enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U64, U32, U16, U8, BOOL };
 
-const char* dtype_name(DType d);                        // the safetensors spelling: "F32", "BF16", ...
-size_t dtype_size(DType d);                             // bytes per element
+const char* dtype_name(DType d);                              // the safetensors spelling: "F32", "BF16", ...
+size_t dtype_size(DType d);                                   // bytes per element
 std::optional<DType> dtype_from_name(std::string_view name);  // nullopt for an unknown spelling
 
 // Exact IEEE conversions (round-to-nearest-even on narrowing; NaN stays NaN; overflow → inf).

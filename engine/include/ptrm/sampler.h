@@ -48,21 +48,21 @@ struct SolveLimits {
 };
 
 struct SolveOptions {
-  int k = 1;                 // trajectories per puzzle, 1..SolveLimits::k_max
-  float sigma = 0.0f;        // noise std, finite, 0..SolveLimits::sigma_max; 0 adds no noise at all
-  int steps = 0;             // supervision steps, 1..SolveLimits::steps_max; 0 → config.halt_max_steps
+  int k = 1;           // trajectories per puzzle, 1..SolveLimits::k_max
+  float sigma = 0.0f;  // noise std, finite, 0..SolveLimits::sigma_max; 0 adds no noise at all
+  int steps = 0;       // supervision steps, 1..SolveLimits::steps_max; 0 → config.halt_max_steps
   uint64_t seed = 0;
   NoiseOn noise_on = NoiseOn::Z;
   bool noise_every_inner = false;  // also perturb the same latent(s) before every inner z update
   bool halt_on_q = false;          // a trajectory stops once its q_halt > 0
   StopOnValid stop_on_valid = StopOnValid::None;
   SelectPolicy select = SelectPolicy::BestQ;  // how SolveResult::selection.chosen is picked
-  int puzzle_id = 0;         // puzzle embedding row (solve(); solve_many takes one per puzzle)
-  int max_batch_rows = 0;    // rows per Session batch; 0 → as many as kActivationBudgetBytes holds
-  Precision precision = Precision::F32;  // Int8: opt-in faster block GEMMs (model.h); off by default
+  int puzzle_id = 0;                          // puzzle embedding row (solve(); solve_many takes one per puzzle)
+  int max_batch_rows = 0;                     // rows per Session batch; 0 → as many as kActivationBudgetBytes holds
+  Precision precision = Precision::F32;       // Int8: opt-in faster block GEMMs (model.h); off by default
   const std::atomic<bool>* cancel = nullptr;  // checked between steps; set → Error{Cancelled}
 
-  void validate() const;     // throws Error{BadOptions} with the offending field named
+  void validate() const;  // throws Error{BadOptions} with the offending field named
 };
 
 // One event per (step, active trajectory), after the step ran. Pointers are valid during the callback only.
@@ -89,17 +89,17 @@ struct TrajectoryResult {
   std::vector<int32_t> answer;  // final argmax tokens [seq_len]
   int steps = 0;                // steps run = the step it stopped at
   StopReason stop = StopReason::Steps;
-  bool valid = false;           // final answer passes the task checker
+  bool valid = false;  // final answer passes the task checker
 };
 
 struct Selection {
-  int k = 0;            // the prefix used
+  int k = 0;  // the prefix used
   SelectPolicy policy = SelectPolicy::BestQ;
-  int chosen = -1;      // THE answer: the trajectory `policy` picks (best_q, mode, or the best valid one)
-  int best_q = -1;      // trajectory with the highest final q_halt (ties → lowest index)
-  int mode = -1;        // a trajectory holding the most frequent exact answer (ties → highest best q)
-  int mode_count = 0;   // how many of the k trajectories gave that answer
-  int pass = -1;        // with a label: 1 if any of the k answers equals it exactly, else 0; -1 without
+  int chosen = -1;     // THE answer: the trajectory `policy` picks (best_q, mode, or the best valid one)
+  int best_q = -1;     // trajectory with the highest final q_halt (ties → lowest index)
+  int mode = -1;       // a trajectory holding the most frequent exact answer (ties → highest best q)
+  int mode_count = 0;  // how many of the k trajectories gave that answer
+  int pass = -1;       // with a label: 1 if any of the k answers equals it exactly, else 0; -1 without
   bool best_q_correct = false, mode_correct = false;  // meaningful only with a label
 };
 
@@ -122,8 +122,8 @@ inline constexpr size_t kActivationBudgetBytes = size_t{512} << 20;
 
 // Rows per Session batch that solve_many uses for `units` = puzzles × K rows: options.max_batch_rows, or as many
 // as kActivationBudgetBytes holds; never more than units. BadModel if, without max_batch_rows, one row alone
-// needs more than the budget (no official-size model comes close: 26 MiB at S = 916, D = 512). Rows freed by early exits are refilled with
-// pending trajectories, so a long run keeps the batch full.
+// needs more than the budget (no official-size model comes close: 26 MiB at S = 916, D = 512). Rows freed by early
+// exits are refilled with pending trajectories, so a long run keeps the batch full.
 int batch_rows(const ModelConfig& config, const SolveOptions& options, int64_t units);
 
 // question: encoded tokens [seq_len] (Task::encode). Throws BadOptions / BadPuzzle / Cancelled.

@@ -74,7 +74,7 @@ struct TaskData {
 
 // ARC task JSON {"train": [{"input": G, "output": G}...], "test": [{"input": G[, "output": G]}...]}.
 TaskData parse_task(std::string_view json_text);  // BadPuzzle
-Grid parse_grid(std::string_view json_text);       // BadPuzzle; "[[0,1],[2,3]]"
+Grid parse_grid(std::string_view json_text);      // BadPuzzle; "[[0,1],[2,3]]"
 std::string grid_to_json(const Grid& g);
 
 // Official dihedral ids: 0 id, 1 rot90, 2 rot180, 3 rot270, 4 flip left-right, 5 flip up-down, 6 transpose,

@@ -42,8 +42,9 @@ class ThreadPool {
       return;
     }
     using Fn = std::remove_reference_t<F>;
-    run_tiled(n, grain, [](void* c, size_t begin, size_t len) { (*static_cast<Fn*>(c))(begin, begin + len); },
-              const_cast<void*>(static_cast<const void*>(&fn)));
+    run_tiled(
+        n, grain, [](void* c, size_t begin, size_t len) { (*static_cast<Fn*>(c))(begin, begin + len); },
+        const_cast<void*>(static_cast<const void*>(&fn)));
   }
 
  private:

@@ -15,9 +15,9 @@ struct DTypeEntry {
   size_t size;
 };
 constexpr DTypeEntry kDTypes[] = {
-    {DType::F32, "F32", 4}, {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2}, {DType::F64, "F64", 8},
-    {DType::I64, "I64", 8}, {DType::I32, "I32", 4}, {DType::I16, "I16", 2},   {DType::I8, "I8", 1},
-    {DType::U64, "U64", 8}, {DType::U32, "U32", 4}, {DType::U16, "U16", 2},   {DType::U8, "U8", 1},
+    {DType::F32, "F32", 4},   {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2}, {DType::F64, "F64", 8},
+    {DType::I64, "I64", 8},   {DType::I32, "I32", 4}, {DType::I16, "I16", 2},   {DType::I8, "I8", 1},
+    {DType::U64, "U64", 8},   {DType::U32, "U32", 4}, {DType::U16, "U16", 2},   {DType::U8, "U8", 1},
     {DType::BOOL, "BOOL", 1},
 };
 
@@ -58,7 +58,7 @@ uint16_t f32_to_f16(float f) {
   uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000u);
   x &= 0x7FFFFFFFu;
   if (x >= 0x7F800000u) return sign | (x > 0x7F800000u ? 0x7E00 : 0x7C00);  // NaN stays quiet NaN, inf
-  if (x >= 0x477FF000u) return sign | 0x7C00;  // >= 65520 rounds (ties-to-even) to inf
+  if (x >= 0x477FF000u) return sign | 0x7C00;                               // >= 65520 rounds (ties-to-even) to inf
   if (x < 0x38800000u) {
     // Half subnormal range: adding 0.5f aligns the value so the FPU's own round-to-nearest-even produces the
     // 10-bit subnormal mantissa in the low bits (ulp of [0.5, 1) is 2^-24 = half's subnormal step).

@@ -37,7 +37,8 @@ void check_regular(const struct stat& st, const std::string& path, uint64_t max_
 
 RegularFile::RegularFile(const std::string& path, uint64_t max_bytes, const char* what) : path_(path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) io("cannot open " + std::string(what) + " '" + path + "': " + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0)
+    io("cannot open " + std::string(what) + " '" + path + "': " + std::strerror(errno));
   check_regular(st, path, max_bytes, what);
   fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd_ < 0) io("cannot open " + std::string(what) + " '" + path + "': " + std::strerror(errno));

@@ -13,7 +13,7 @@ namespace {
 // JSON's two-character escapes: the letter after a backslash and the character it stands for. The parser also
 // accepts an escaped '/', which the serializer never writes.
 constexpr std::pair<char, char> kEscapes[] = {{'"', '"'},  {'\\', '\\'}, {'/', '/'},  {'b', '\b'},
-                                              {'f', '\f'}, {'n', '\n'},   {'r', '\r'}, {'t', '\t'}};
+                                              {'f', '\f'}, {'n', '\n'},  {'r', '\r'}, {'t', '\t'}};
 
 const char* unescaped(char letter) {
   for (const auto& e : kEscapes)

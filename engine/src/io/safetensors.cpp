@@ -99,7 +99,8 @@ TensorInfo parse_entry(const std::string& name, const Json& v, uint64_t data_siz
   if (!dtype) bad(where + ": unknown dtype '" + dt->as_string() + "'");
   ti.dtype = *dtype;
 
-  if (shape->as_array().size() > kMaxRank) bad(where + ": rank " + std::to_string(shape->as_array().size()) + " too large");
+  if (shape->as_array().size() > kMaxRank)
+    bad(where + ": rank " + std::to_string(shape->as_array().size()) + " too large");
   // Dimensions are bounded individually, then multiplied with an overflow check against the data size
   // (a zero dimension makes any other dimension harmless).
   uint64_t elems = 1;
@@ -121,7 +122,8 @@ TensorInfo parse_entry(const std::string& name, const Json& v, uint64_t data_siz
   uint64_t need = elems * dtype_size(ti.dtype);
   uint64_t begin = bounded_uint(offs->as_array()[0], data_size, where + " data_offsets begin");
   uint64_t end = bounded_uint(offs->as_array()[1], data_size, where + " data_offsets end");
-  if (end < begin) bad(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "] are reversed");
+  if (end < begin)
+    bad(where + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) + "] are reversed");
   if (end - begin != need)
     bad(where + ": data_offsets span " + std::to_string(end - begin) + " bytes but dtype " + dtype_name(ti.dtype) +
         " x shape " + shape_str(ti.shape) + " needs " + std::to_string(need));
@@ -139,8 +141,12 @@ void check_tiling(const std::map<std::string, TensorInfo>& tensors, uint64_t dat
   });
   uint64_t cursor = 0;
   for (const TensorInfo* ti : order) {
-    if (ti->offset < cursor) bad("tensor '" + ti->name + "' overlaps the previous tensor (offset " + std::to_string(ti->offset) + " < " + std::to_string(cursor) + ")");
-    if (ti->offset > cursor) bad("gap in the data buffer before tensor '" + ti->name + "' (bytes " + std::to_string(cursor) + ".." + std::to_string(ti->offset) + " unused)");
+    if (ti->offset < cursor)
+      bad("tensor '" + ti->name + "' overlaps the previous tensor (offset " + std::to_string(ti->offset) + " < " +
+          std::to_string(cursor) + ")");
+    if (ti->offset > cursor)
+      bad("gap in the data buffer before tensor '" + ti->name + "' (bytes " + std::to_string(cursor) + ".." +
+          std::to_string(ti->offset) + " unused)");
     cursor = ti->offset + ti->nbytes;
   }
   if (cursor != data_size)
@@ -149,7 +155,8 @@ void check_tiling(const std::map<std::string, TensorInfo>& tensors, uint64_t dat
 }
 
 [[noreturn]] void wrong_dtype(const TensorInfo& ti, const char* expected) {
-  throw Error(ErrorKind::BadModel, "tensor '" + ti.name + "' has dtype " + dtype_name(ti.dtype) + ", expected " + expected);
+  throw Error(ErrorKind::BadModel,
+              "tensor '" + ti.name + "' has dtype " + dtype_name(ti.dtype) + ", expected " + expected);
 }
 
 }  // namespace
@@ -215,8 +222,8 @@ std::span<const uint8_t> SafeTensors::raw(const std::string& name) const {
 SafeTensors::Elements SafeTensors::elements(const std::string& name, const std::vector<int64_t>& expected) const {
   const TensorInfo& ti = info(name);
   if (ti.shape != expected)
-    throw Error(ErrorKind::BadModel, "tensor '" + ti.name + "' has shape " + shape_str(ti.shape) + ", expected " +
-                                         shape_str(expected));
+    throw Error(ErrorKind::BadModel,
+                "tensor '" + ti.name + "' has shape " + shape_str(ti.shape) + ", expected " + shape_str(expected));
   return {ti, raw(name).data(), ti.nbytes / dtype_size(ti.dtype)};
 }
 
@@ -224,11 +231,16 @@ std::vector<float> SafeTensors::read_f32(const std::string& name, const std::vec
   const auto [ti, p, n] = elements(name, expected_shape);
   std::vector<float> out(n);
   switch (ti.dtype) {
-    case DType::F32: if (n) std::memcpy(out.data(), p, n * 4); break;
-    case DType::F16: for (size_t i = 0; i < n; ++i) out[i] = f16_to_f32(load<uint16_t>(p + 2 * i)); break;
-    case DType::BF16: for (size_t i = 0; i < n; ++i) out[i] = bf16_to_f32(load<uint16_t>(p + 2 * i)); break;
-    default:
-      wrong_dtype(ti, "a float dtype (F32, F16 or BF16)");
+    case DType::F32:
+      if (n) std::memcpy(out.data(), p, n * 4);
+      break;
+    case DType::F16:
+      for (size_t i = 0; i < n; ++i) out[i] = f16_to_f32(load<uint16_t>(p + 2 * i));
+      break;
+    case DType::BF16:
+      for (size_t i = 0; i < n; ++i) out[i] = bf16_to_f32(load<uint16_t>(p + 2 * i));
+      break;
+    default: wrong_dtype(ti, "a float dtype (F32, F16 or BF16)");
   }
   return out;
 }
@@ -238,7 +250,8 @@ std::vector<int32_t> SafeTensors::read_i32(const std::string& name, const std::v
   std::vector<int32_t> out(n);
   auto narrow = [&](auto v, size_t i) {
     using T = decltype(v);
-    if (std::cmp_less(v, std::numeric_limits<int32_t>::min()) || std::cmp_greater(v, std::numeric_limits<int32_t>::max()))
+    if (std::cmp_less(v, std::numeric_limits<int32_t>::min()) ||
+        std::cmp_greater(v, std::numeric_limits<int32_t>::max()))
       throw Error(ErrorKind::BadModel, "tensor '" + name + "' element " + std::to_string(i) + " = " +
                                            std::to_string(v) + " does not fit in int32");
     out[i] = static_cast<int32_t>(static_cast<T>(v));
@@ -254,8 +267,7 @@ std::vector<int32_t> SafeTensors::read_i32(const std::string& name, const std::v
       case DType::U32: narrow(load<uint32_t>(e), i); break;
       case DType::U16: out[i] = load<uint16_t>(e); break;
       case DType::U8: out[i] = load<uint8_t>(e); break;
-      default:
-        wrong_dtype(ti, "an integer dtype");
+      default: wrong_dtype(ti, "an integer dtype");
     }
   }
   return out;

@@ -27,12 +27,14 @@ TensorToWrite TensorToWrite::from_f32(std::string name, std::vector<int64_t> sha
       }
       break;
     default:
-      throw Error(ErrorKind::BadOptions, std::string("from_f32: storage dtype ") + dtype_name(storage) + " is not a float dtype");
+      throw Error(ErrorKind::BadOptions,
+                  std::string("from_f32: storage dtype ") + dtype_name(storage) + " is not a float dtype");
   }
   return t;
 }
 
-TensorToWrite TensorToWrite::from_i32(std::string name, std::vector<int64_t> shape, const std::vector<int32_t>& values) {
+TensorToWrite TensorToWrite::from_i32(std::string name, std::vector<int64_t> shape,
+                                      const std::vector<int32_t>& values) {
   TensorToWrite t{std::move(name), DType::I32, std::move(shape), std::vector<uint8_t>(values.size() * 4)};
   if (!values.empty()) std::memcpy(t.data.data(), values.data(), t.data.size());
   return t;
@@ -48,15 +50,16 @@ std::vector<uint8_t> safetensors_bytes(const std::vector<TensorToWrite>& tensors
   }
   uint64_t offset = 0;
   for (const TensorToWrite& t : tensors) {
-    if (t.name.empty() || t.name == "__metadata__") throw Error(ErrorKind::BadOptions, "invalid tensor name '" + t.name + "'");
+    if (t.name.empty() || t.name == "__metadata__")
+      throw Error(ErrorKind::BadOptions, "invalid tensor name '" + t.name + "'");
     uint64_t elems = 1;
     for (int64_t d : t.shape) {
       if (d < 0) throw Error(ErrorKind::BadOptions, "tensor '" + t.name + "': negative dimension");
       elems *= static_cast<uint64_t>(d);
     }
     if (elems * dtype_size(t.dtype) != t.data.size())
-      throw Error(ErrorKind::BadOptions, "tensor '" + t.name + "': " + std::to_string(t.data.size()) + " bytes for shape " +
-                                             shape_str(t.shape) + " of " + dtype_name(t.dtype));
+      throw Error(ErrorKind::BadOptions, "tensor '" + t.name + "': " + std::to_string(t.data.size()) +
+                                             " bytes for shape " + shape_str(t.shape) + " of " + dtype_name(t.dtype));
     Json::Array shape;
     for (int64_t d : t.shape) shape.emplace_back(d);
     Json::Object e;

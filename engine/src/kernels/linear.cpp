@@ -10,8 +10,8 @@
 #include <string>
 #include <utility>
 
-#include "ptrm/errors.h"
 #include "kernels/kernels.h"
+#include "ptrm/errors.h"
 
 namespace ptrm {
 namespace {
@@ -53,7 +53,8 @@ Linear::Linear(const float* weight, const float* bias, int in, int out, bool int
     for (int i = 0; i < in; ++i) amax = std::max(amax, std::abs(w[i]));
     scale[o] = amax > 0.0f ? amax / 127.0f : 1.0f;
     for (int i = 0; i < in; ++i)
-      q[static_cast<size_t>(o) * in + i] = static_cast<int8_t>(std::lrintf(std::clamp(w[i] / scale[o], -127.0f, 127.0f)));
+      q[static_cast<size_t>(o) * in + i] =
+          static_cast<int8_t>(std::lrintf(std::clamp(w[i] / scale[o], -127.0f, 127.0f)));
   }
   check(xnn_create_fully_connected_nc_qd8_f32_qc8w(in, out, in, out, scale.data(), q.data(), bias, -inf, inf, 0,
                                                    nullptr, nullptr, &op_),

@@ -62,10 +62,8 @@ void BlockRunner::reshape(int rows, ThreadPool& pool) {
 }
 
 void BlockRunner::forward(ThreadPool& pool, float* h, BlockScratch& sc, const RopeTables* rope) {
-  if (c_.mlp_t)
-    token_mlp(pool, h, sc);
-  else
-    attention(pool, h, sc, rope);
+  if (c_.mlp_t) token_mlp(pool, h, sc);
+  else attention(pool, h, sc, rope);
   channel_mlp(pool, h, sc);
 }
 

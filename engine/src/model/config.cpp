@@ -67,7 +67,7 @@ const Field kFields[] = {
     {"vocab_size", IntField{&ModelConfig::vocab_size, 2, 1024}},
     {"seq_len", IntField{&ModelConfig::seq_len, 1, 1 << 14}},
     {"num_puzzle_identifiers", IntField{&ModelConfig::num_puzzle_identifiers, 1, 1 << 22}},
-    {"task", TextField{&ModelConfig::task, {}}},             // the task codecs own the list (rule below)
+    {"task", TextField{&ModelConfig::task, {}}},                 // the task codecs own the list (rule below)
     {"board", IntField{&ModelConfig::board, kIntMin, kIntMax}},  // per task, checked by the task codec
 };
 
@@ -230,8 +230,10 @@ void ModelConfig::validate() const {
     bad("expansion " + real_str(expansion) + " gives a channel SwiGLU width of 0 for hidden_size " +
         std::to_string(hidden_size));
   if (mlp_t && inter(seq_total()) < 1)
-    bad("expansion " + real_str(expansion) + " gives a token-mixing SwiGLU width of 0 for seq_len + "
-        "puzzle_emb_len = " + std::to_string(seq_total()));
+    bad("expansion " + real_str(expansion) +
+        " gives a token-mixing SwiGLU width of 0 for seq_len + "
+        "puzzle_emb_len = " +
+        std::to_string(seq_total()));
 }
 
 }  // namespace ptrm

@@ -66,8 +66,8 @@ struct Session::Impl {
   void heads() {
     lm_head.run(zH.data(), head_out.data());
     for (int r = 0; r < rows; ++r) {
-      std::memcpy(logits.data() + static_cast<size_t>(r) * L * V, head_out.data() + (static_cast<size_t>(r) * S + P) * V,
-                  sizeof(float) * L * V);
+      std::memcpy(logits.data() + static_cast<size_t>(r) * L * V,
+                  head_out.data() + (static_cast<size_t>(r) * S + P) * V, sizeof(float) * L * V);
       const float* z0 = zH.data() + static_cast<size_t>(r) * S * D;
       float acc = 0.0f;
       for (int i = 0; i < D; ++i) acc += z0[i] * m.q_head_w[i];
@@ -113,8 +113,9 @@ void Session::append_rows(int rows, const int32_t* tokens, const int32_t* puzzle
                                            "; this session holds at most " + std::to_string(s.max_rows));
   for (size_t i = 0; i < static_cast<size_t>(rows) * s.L; ++i)
     if (tokens[i] < 0 || tokens[i] >= s.V)
-      throw Error(ErrorKind::BadPuzzle, "token " + std::to_string(tokens[i]) + " at position " + std::to_string(i % s.L) +
-                                            " is outside the vocabulary (size " + std::to_string(s.V) + ")");
+      throw Error(ErrorKind::BadPuzzle, "token " + std::to_string(tokens[i]) + " at position " +
+                                            std::to_string(i % s.L) + " is outside the vocabulary (size " +
+                                            std::to_string(s.V) + ")");
   for (int r = 0; r < rows; ++r)
     if (puzzle_ids[r] < 0 || puzzle_ids[r] >= s.c.num_puzzle_identifiers)
       throw Error(ErrorKind::BadPuzzle, "puzzle id " + std::to_string(puzzle_ids[r]) + " is outside 0.." +

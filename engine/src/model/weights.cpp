@@ -27,8 +27,9 @@ class Reader {
   void reject_unused() const {
     for (const std::string& n : st_.names())
       if (!used_.count(n))
-        throw Error(ErrorKind::BadModel, "unexpected tensor '" + n + "' for this config (mlp_t/pos_encodings/"
-                                         "L_layers mismatch?)");
+        throw Error(ErrorKind::BadModel, "unexpected tensor '" + n +
+                                             "' for this config (mlp_t/pos_encodings/"
+                                             "L_layers mismatch?)");
   }
 
  private:

@@ -25,8 +25,8 @@ StopOnValid parse_stop_on_valid(std::string_view name, std::string_view what) {
   if (name == "none") return StopOnValid::None;
   if (name == "trajectory") return StopOnValid::Trajectory;
   if (name == "solve") return StopOnValid::Solve;
-  throw Error(ErrorKind::BadOptions, std::string(what) + " must be 'none', 'trajectory' or 'solve', got '" +
-                                         std::string(name) + "'");
+  throw Error(ErrorKind::BadOptions,
+              std::string(what) + " must be 'none', 'trajectory' or 'solve', got '" + std::string(name) + "'");
 }
 
 SelectPolicy parse_select(std::string_view name, std::string_view what) {
@@ -64,8 +64,8 @@ void SolveOptions::validate() const {
     bad_options("sigma must be a finite number in [0, " + std::to_string(static_cast<int>(L::sigma_max)) + "] (got " +
                 std::to_string(sigma) + ")");
   if (steps < 0 || steps > L::steps_max)
-    bad_options("steps must be in 1.." + std::to_string(L::steps_max) +
-                ", or 0 for the model's halt_max_steps (got " + std::to_string(steps) + ")");
+    bad_options("steps must be in 1.." + std::to_string(L::steps_max) + ", or 0 for the model's halt_max_steps (got " +
+                std::to_string(steps) + ")");
   if (max_batch_rows < 0 || max_batch_rows > 65536)
     bad_options("max_batch_rows must be in 1..65536, or 0 for automatic (got " + std::to_string(max_batch_rows) + ")");
   if (puzzle_id < 0) bad_options("puzzle_id must be >= 0");

@@ -20,9 +20,15 @@ constexpr double kAtanh[] = {1.0 / 23, 1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15, 1
                              1.0 / 11, 1.0 / 9,  1.0 / 7,  1.0 / 5,  1.0 / 3};
 constexpr double kSin[] = {1.0 / 355687428096000.0, -1.0 / 1307674368000.0, 1.0 / 6227020800.0, -1.0 / 39916800.0,
                            1.0 / 362880.0,          -1.0 / 5040.0,          1.0 / 120.0,        -1.0 / 6.0};
-constexpr double kCos[] = {1.0 / 6402373705728000.0, -1.0 / 20922789888000.0, 1.0 / 87178291200.0,
-                           -1.0 / 479001600.0,       1.0 / 3628800.0,         -1.0 / 40320.0,
-                           1.0 / 720.0,              -1.0 / 24.0,             0.5};
+constexpr double kCos[] = {1.0 / 6402373705728000.0,
+                           -1.0 / 20922789888000.0,
+                           1.0 / 87178291200.0,
+                           -1.0 / 479001600.0,
+                           1.0 / 3628800.0,
+                           -1.0 / 40320.0,
+                           1.0 / 720.0,
+                           -1.0 / 24.0,
+                           0.5};
 
 // ((c[0]·x + c[1])·x + c[2])·x + ...: one multiply and one add per coefficient, in this order on every platform.
 template <size_t N>
@@ -83,10 +89,22 @@ void sincos_turns(double t, double* s, double* c) {
   double cos_r = 1.0 - r2 * horner(r2, kCos);
   // Rotate by k quarter turns.
   switch (static_cast<int64_t>(k) & 3) {
-    case 0: *s = sin_r; *c = cos_r; break;
-    case 1: *s = cos_r; *c = -sin_r; break;
-    case 2: *s = -sin_r; *c = -cos_r; break;
-    default: *s = -cos_r; *c = sin_r; break;
+    case 0:
+      *s = sin_r;
+      *c = cos_r;
+      break;
+    case 1:
+      *s = cos_r;
+      *c = -sin_r;
+      break;
+    case 2:
+      *s = -sin_r;
+      *c = -cos_r;
+      break;
+    default:
+      *s = -cos_r;
+      *c = sin_r;
+      break;
   }
 }
 

@@ -1,5 +1,7 @@
 // PTRM sampler: B puzzles × K trajectories run as rows of one Session batch (or several, when they do not fit),
 // Gaussian noise keyed by trajectory, per-step events, early exits with real compaction, and selection.
+#include "ptrm/sampler.h"
+
 #include <algorithm>
 #include <cstring>
 #include <deque>
@@ -11,14 +13,13 @@
 
 #include "ptrm/errors.h"
 #include "ptrm/rng.h"
-#include "ptrm/sampler.h"
 #include "ptrm/tasks.h"
 
 namespace ptrm {
 namespace {
 
-constexpr uint32_t kBothYTraj = 0x40000000u;           // zH noise stream when both latents are perturbed
-constexpr uint32_t kStepKeyStride = 1024;              // noise key = step·1024 (+ 1 + inner call)
+constexpr uint32_t kBothYTraj = 0x40000000u;  // zH noise stream when both latents are perturbed
+constexpr uint32_t kStepKeyStride = 1024;     // noise key = step·1024 (+ 1 + inner call)
 
 [[noreturn]] void bad_options(const std::string& m) { throw Error(ErrorKind::BadOptions, m); }
 
@@ -50,10 +51,8 @@ class Scheduler {
     while (session_.rows() > 0) {
       if (opt_.cancel && opt_.cancel->load()) throw Error(ErrorKind::Cancelled, "solve cancelled");
       if (opt_.sigma > 0.0f) add_noise(-1);
-      if (opt_.noise_every_inner && opt_.sigma > 0.0f)
-        session_.step([&](int call) { add_noise(call); });
-      else
-        session_.step();
+      if (opt_.noise_every_inner && opt_.sigma > 0.0f) session_.step([&](int call) { add_noise(call); });
+      else session_.step();
       for (int& s : row_step_) ++s;
       observe();
       admit();
@@ -98,10 +97,9 @@ class Scheduler {
     pool_.parallel_for(row_unit_.size(), 1, [&](size_t r0, size_t r1) {
       for (size_t r = r0; r < r1; ++r) {
         const uint32_t t = static_cast<uint32_t>(traj(static_cast<int>(r)));
-        const uint32_t key = static_cast<uint32_t>(row_step_[r]) * kStepKeyStride +
-                             (inner < 0 ? 0u : 1u + static_cast<uint32_t>(inner));
-        if (opt_.noise_on != NoiseOn::Y)
-          add_normal(session_.zL() + r * n, n, opt_.sigma, opt_.seed, t, key);
+        const uint32_t key =
+            static_cast<uint32_t>(row_step_[r]) * kStepKeyStride + (inner < 0 ? 0u : 1u + static_cast<uint32_t>(inner));
+        if (opt_.noise_on != NoiseOn::Y) add_normal(session_.zL() + r * n, n, opt_.sigma, opt_.seed, t, key);
         if (opt_.noise_on != NoiseOn::Z)
           add_normal(session_.zH() + r * n, n, opt_.sigma, opt_.seed,
                      opt_.noise_on == NoiseOn::Both ? t + kBothYTraj : t, key);
@@ -157,8 +155,8 @@ class Scheduler {
         if (reason_[r] == kRerun || s <= emitted_[row_unit_[r]]) continue;  // a re-run repeats no event
         emitted_[row_unit_[r]] = s;
         latent_summary(session_.zH() + r * n, n, summary);
-        const StepEvent ev{puzzle(r), s, traj(r), answers_.data() + static_cast<size_t>(r) * L_, q[r],
-                           summary, valid_[r] != 0, reason_[r] < 0};
+        const StepEvent ev{puzzle(r), s,       traj(r),        answers_.data() + static_cast<size_t>(r) * L_,
+                           q[r],      summary, valid_[r] != 0, reason_[r] < 0};
         if (!on_step_(ev)) throw Error(ErrorKind::Cancelled, "solve cancelled by the step callback");
       }
     }
@@ -180,7 +178,8 @@ class Scheduler {
       tr.steps = row_step_[r];
       tr.stop = static_cast<StopReason>(reason_[r]);
       tr.valid = valid_[r] != 0;
-      tr.answer.assign(answers_.data() + static_cast<size_t>(r) * L_, answers_.data() + static_cast<size_t>(r + 1) * L_);
+      tr.answer.assign(answers_.data() + static_cast<size_t>(r) * L_,
+                       answers_.data() + static_cast<size_t>(r + 1) * L_);
     }
     // Trajectories that already finished after a puzzle's (new) s* run again to it.
     for (int b : lowered)
@@ -258,8 +257,9 @@ std::vector<SolveResult> solve_many(const Model& model, ThreadPool& pool, const 
       bad_options("puzzle id " + std::to_string(id) + " is outside 0.." + std::to_string(c.num_puzzle_identifiers - 1));
   for (size_t b = 0; b < questions.size(); ++b)
     if (static_cast<int>(questions[b].size()) != c.seq_len)
-      throw Error(ErrorKind::BadPuzzle, "question " + std::to_string(b) + " has " + std::to_string(questions[b].size()) +
-                                            " tokens; the model expects " + std::to_string(c.seq_len));
+      throw Error(ErrorKind::BadPuzzle, "question " + std::to_string(b) + " has " +
+                                            std::to_string(questions[b].size()) + " tokens; the model expects " +
+                                            std::to_string(c.seq_len));
   if (opt.noise_every_inner && static_cast<int64_t>(c.H_cycles) * c.L_cycles >= kStepKeyStride)
     bad_options("noise_every_inner needs H_cycles * L_cycles < 1024");
 
@@ -321,8 +321,8 @@ Selection select(const SolveResult& result, int k_prefix, const int32_t* label, 
   const Group* best = nullptr;
   for (const auto& [answer, g] : groups)
     if (!best || g.count > best->count ||
-        (g.count == best->count && (final_q(g.rep) > final_q(best->rep) ||
-                                    (final_q(g.rep) == final_q(best->rep) && g.rep < best->rep))))
+        (g.count == best->count &&
+         (final_q(g.rep) > final_q(best->rep) || (final_q(g.rep) == final_q(best->rep) && g.rep < best->rep))))
       best = &g;
   sel.mode = best->rep;
   sel.mode_count = best->count;

@@ -117,7 +117,9 @@ TaskData parse_task(std::string_view json_text) {
   return TaskData{examples_from_json(j, "train", true), examples_from_json(j, "test", false)};
 }
 
-Grid parse_grid(std::string_view json_text) { return grid_from_json(Json::parse(json_text, ErrorKind::BadPuzzle, kPuzzleJson), "grid"); }
+Grid parse_grid(std::string_view json_text) {
+  return grid_from_json(Json::parse(json_text, ErrorKind::BadPuzzle, kPuzzleJson), "grid");
+}
 
 std::string grid_to_json(const Grid& g) {
   std::string out = "[";
@@ -145,14 +147,38 @@ Grid dihedral(const Grid& g, int id) {
     for (int j = 0; j < out.cols; ++j) {
       int r = 0, c = 0;
       switch (id) {
-        case 0: r = i; c = j; break;
-        case 1: r = j; c = W - 1 - i; break;
-        case 2: r = H - 1 - i; c = W - 1 - j; break;
-        case 3: r = H - 1 - j; c = i; break;
-        case 4: r = i; c = W - 1 - j; break;
-        case 5: r = H - 1 - i; c = j; break;
-        case 6: r = j; c = i; break;
-        case 7: r = H - 1 - j; c = W - 1 - i; break;
+        case 0:
+          r = i;
+          c = j;
+          break;
+        case 1:
+          r = j;
+          c = W - 1 - i;
+          break;
+        case 2:
+          r = H - 1 - i;
+          c = W - 1 - j;
+          break;
+        case 3:
+          r = H - 1 - j;
+          c = i;
+          break;
+        case 4:
+          r = i;
+          c = W - 1 - j;
+          break;
+        case 5:
+          r = H - 1 - i;
+          c = j;
+          break;
+        case 6:
+          r = j;
+          c = i;
+          break;
+        case 7:
+          r = H - 1 - j;
+          c = W - 1 - i;
+          break;
       }
       out.cells[static_cast<size_t>(i) * out.cols + j] = g.at(r, c);
     }

@@ -77,31 +77,34 @@ class MazeTask final : public Task {
         std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         ++line_no;
-        if (line_no > n_)
-          throw Error(ErrorKind::BadPuzzle, "maze: more than " + std::to_string(n_) + " lines");
+        if (line_no > n_) throw Error(ErrorKind::BadPuzzle, "maze: more than " + std::to_string(n_) + " lines");
         if (static_cast<int>(line.size()) != n_)
           throw Error(ErrorKind::BadPuzzle, "maze: line " + std::to_string(line_no) + " has " +
-                                                std::to_string(line.size()) + " characters, expected " + std::to_string(n_));
+                                                std::to_string(line.size()) + " characters, expected " +
+                                                std::to_string(n_));
         cells.append(line);
         if (end == std::string_view::npos) break;
         pos = end + 1;
       }
       if (line_no != n_)
-        throw Error(ErrorKind::BadPuzzle, "maze: expected " + std::to_string(n_) + " lines, got " + std::to_string(line_no));
+        throw Error(ErrorKind::BadPuzzle,
+                    "maze: expected " + std::to_string(n_) + " lines, got " + std::to_string(line_no));
     }
     std::vector<int32_t> tokens(seq_len());
     for (int i = 0; i < seq_len(); ++i) {
       size_t k = kCharset.find(cells[i]);
       if (k == std::string_view::npos)
         throw Error(ErrorKind::BadPuzzle, "maze: illegal character at row " + std::to_string(i / n_ + 1) + ", column " +
-                                              std::to_string(i % n_ + 1) + " (expected one of '#', ' ', 'S', 'G', 'o')");
+                                              std::to_string(i % n_ + 1) +
+                                              " (expected one of '#', ' ', 'S', 'G', 'o')");
       tokens[i] = static_cast<int32_t>(k) + 1;
     }
     for (auto [tok, label] : {std::pair{kStart, 'S'}, std::pair{kGoal, 'G'}}) {
       int count = 0;
       for (int32_t t : tokens) count += t == tok;
       if (count != 1)
-        throw Error(ErrorKind::BadPuzzle, std::string("maze: expected exactly one ") + label + ", found " + std::to_string(count));
+        throw Error(ErrorKind::BadPuzzle,
+                    std::string("maze: expected exactly one ") + label + ", found " + std::to_string(count));
     }
     return tokens;
   }

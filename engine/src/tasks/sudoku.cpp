@@ -25,15 +25,17 @@ class SudokuTask final : public Task {
       int32_t tok;
       if (ch == '.' || ch == '0') tok = 1;
       else if (ch >= '1' && ch < '1' + n_) tok = ch - '0' + 1;
-      else throw Error(ErrorKind::BadPuzzle, "sudoku: illegal character " + describe(ch) + " at position " + std::to_string(i) +
-                                               " (expected '.', '0' or a digit 1-" + std::to_string(n_) + ")");
+      else
+        throw Error(ErrorKind::BadPuzzle, "sudoku: illegal character " + describe(ch) + " at position " +
+                                              std::to_string(i) + " (expected '.', '0' or a digit 1-" +
+                                              std::to_string(n_) + ")");
       if (static_cast<int>(tokens.size()) == seq_len())
         throw Error(ErrorKind::BadPuzzle, "sudoku: too many cells (expected " + std::to_string(seq_len()) + ")");
       tokens.push_back(tok);
     }
     if (static_cast<int>(tokens.size()) != seq_len())
-      throw Error(ErrorKind::BadPuzzle, "sudoku: expected " + std::to_string(seq_len()) + " cells, got " +
-                                            std::to_string(tokens.size()));
+      throw Error(ErrorKind::BadPuzzle,
+                  "sudoku: expected " + std::to_string(seq_len()) + " cells, got " + std::to_string(tokens.size()));
     std::string conflict = first_conflict(tokens.data());
     if (!conflict.empty()) throw Error(ErrorKind::BadPuzzle, "sudoku: givens conflict: " + conflict);
     return tokens;
