@@ -45,38 +45,18 @@ ModelConfig official_sudoku(bool mlp_t) {
 // (LeCun 1/sqrt(fan_in) for weights, 1 for H_init/L_init). Loading them through Model::load keeps the loader the
 // single authority on names and shapes.
 std::vector<TensorToWrite> random_tensors(const ModelConfig& c) {
-  const int64_t D = c.hidden_size, V = c.vocab_size, S = c.seq_total(), I = c.inter(c.hidden_size);
   std::vector<TensorToWrite> out;
   uint32_t index = 0;
-  auto add = [&](const std::string& name, std::vector<int64_t> shape, double stddev, DType storage = DType::F32) {
+  for (const Model::TensorSpec& t : Model::tensor_specs(c)) {
     size_t n = 1;
-    for (int64_t d : shape) n *= static_cast<size_t>(d);
+    for (int64_t d : t.shape) n *= static_cast<size_t>(d);
+    // LeCun normal for matrices (fan-in = the input width), unit normal for vectors.
+    const double stddev = t.shape.size() == 2 ? 1.0 / std::sqrt(static_cast<double>(t.shape[1])) : 1.0;
     std::vector<float> v(n, 0.0f);
     add_normal(v.data(), n, static_cast<float>(stddev), kWeightSeed, index++, 0);
-    out.push_back(TensorToWrite::from_f32(name, std::move(shape), v, storage));
-  };
-  auto lecun = [](int64_t fan_in) { return 1.0 / std::sqrt(static_cast<double>(fan_in)); };
-  add("embed_tokens.embedding_weight", {V, D}, lecun(D));
-  add("lm_head.weight", {V, D}, lecun(D));
-  add("q_head.weight", {2, D}, lecun(D));
-  add("q_head.bias", {2}, 1.0);
-  add("puzzle_emb.weights", {c.num_puzzle_identifiers, c.puzzle_emb_ndim}, lecun(D));
-  if (c.pos_encodings == "learned") add("embed_pos.embedding_weight", {S, D}, lecun(D));
-  // Official H_init/L_init are bf16 buffers; the reference loader insists on bf16-representable values.
-  add("H_init", {D}, 1.0, DType::BF16);
-  add("L_init", {D}, 1.0, DType::BF16);
-  for (int i = 0; i < c.L_layers; ++i) {
-    std::string p = "L_level.layers." + std::to_string(i) + ".";
-    if (c.mlp_t) {
-      const int64_t It = c.inter(static_cast<int>(S));
-      add(p + "mlp_t.gate_up_proj.weight", {2 * It, S}, lecun(S));
-      add(p + "mlp_t.down_proj.weight", {S, It}, lecun(It));
-    } else {
-      add(p + "self_attn.qkv_proj.weight", {3 * D, D}, lecun(D));
-      add(p + "self_attn.o_proj.weight", {D, D}, lecun(D));
-    }
-    add(p + "mlp.gate_up_proj.weight", {2 * I, D}, lecun(D));
-    add(p + "mlp.down_proj.weight", {D, I}, lecun(I));
+    // Official H_init/L_init are bf16 buffers; the reference loader insists on bf16-representable values.
+    const bool bf16 = t.name == "H_init" || t.name == "L_init";
+    out.push_back(TensorToWrite::from_f32(t.name, t.shape, v, bf16 ? DType::BF16 : DType::F32));
   }
   return out;
 }

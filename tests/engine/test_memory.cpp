@@ -53,7 +53,7 @@ ptrm::ModelConfig official_maze30() {
 
 size_t weight_floats(const ptrm::ModelConfig& c) {
   size_t n = 0;
-  for (const auto& [name, shape] : ptrm::test_support::model_shapes(c)) n += ptrm::test_support::numel(shape);
+  for (const ptrm::Model::TensorSpec& t : ptrm::Model::tensor_specs(c)) n += ptrm::test_support::numel(t.shape);
   return n;
 }
 

@@ -1,5 +1,5 @@
-// A model with random weights for any valid config, built in memory: the shapes are Model::load's (one list,
-// model_tensors), so tests and fuzzers can make official-size or odd models without a file on disk.
+// A model with random weights for any valid config, built in memory from the engine's one tensor list
+// (Model::tensor_specs), so tests and fuzzers can make official-size or odd models without a file on disk.
 #pragma once
 
 #include <cmath>
@@ -12,33 +12,6 @@
 #include "ptrm/safetensors.h"
 
 namespace ptrm::test_support {
-
-// Every tensor Model::load expects for `c`, as (name, shape), in file order.
-inline std::vector<std::pair<std::string, std::vector<int64_t>>> model_shapes(const ModelConfig& c) {
-  const int64_t D = c.hidden_size, V = c.vocab_size, S = c.seq_total(), I = c.inter(c.hidden_size);
-  std::vector<std::pair<std::string, std::vector<int64_t>>> out = {{"embed_tokens.embedding_weight", {V, D}},
-                                                                   {"lm_head.weight", {V, D}},
-                                                                   {"q_head.weight", {2, D}},
-                                                                   {"q_head.bias", {2}}};
-  if (c.puzzle_emb_ndim > 0) out.push_back({"puzzle_emb.weights", {c.num_puzzle_identifiers, c.puzzle_emb_ndim}});
-  if (c.pos_encodings == "learned") out.push_back({"embed_pos.embedding_weight", {S, D}});
-  out.push_back({"H_init", {D}});
-  out.push_back({"L_init", {D}});
-  for (int i = 0; i < c.L_layers; ++i) {
-    const std::string p = "L_level.layers." + std::to_string(i) + ".";
-    if (c.mlp_t) {
-      const int64_t It = c.inter(S);
-      out.push_back({p + "mlp_t.gate_up_proj.weight", {2 * It, S}});
-      out.push_back({p + "mlp_t.down_proj.weight", {S, It}});
-    } else {
-      out.push_back({p + "self_attn.qkv_proj.weight", {3 * D, D}});
-      out.push_back({p + "self_attn.o_proj.weight", {D, D}});
-    }
-    out.push_back({p + "mlp.gate_up_proj.weight", {2 * I, D}});
-    out.push_back({p + "mlp.down_proj.weight", {D, I}});
-  }
-  return out;
-}
 
 // Deterministic values in about [-scale, scale] (a 64-bit LCG; no <random> so every platform agrees).
 inline std::vector<float> random_values(size_t n, uint64_t& state, float scale) {
@@ -56,14 +29,16 @@ inline size_t numel(const std::vector<int64_t>& shape) {
   return n;
 }
 
-// The tensors of a random model for `c` (weights scaled ~1/sqrt(fan-in) so activations stay finite), stored as
-// `dtype` (F32, F16 or BF16), plus the metadata a ptrm file carries.
+// ~1/sqrt(fan-in) for matrices so activations stay finite; 0.5 for vectors.
+inline float scale_of(const Model::TensorSpec& t) {
+  return t.shape.size() == 2 ? 1.0f / std::sqrt(static_cast<float>(t.shape[1])) : 0.5f;
+}
+
+// The tensors of a random model for `c`, stored as `dtype` (F32, F16 or BF16), plus the metadata a ptrm file carries.
 inline std::vector<TensorToWrite> model_tensors(const ModelConfig& c, uint64_t seed, DType dtype = DType::F32) {
   std::vector<TensorToWrite> out;
-  for (const auto& [name, shape] : model_shapes(c)) {
-    const float scale = shape.size() == 2 ? 1.0f / std::sqrt(static_cast<float>(shape[1])) : 0.5f;
-    out.push_back(TensorToWrite::from_f32(name, shape, random_values(numel(shape), seed, scale), dtype));
-  }
+  for (const Model::TensorSpec& t : Model::tensor_specs(c))
+    out.push_back(TensorToWrite::from_f32(t.name, t.shape, random_values(numel(t.shape), seed, scale_of(t)), dtype));
   return out;
 }
 
@@ -75,29 +50,9 @@ inline std::map<std::string, std::string> model_metadata(const ModelConfig& c) {
 inline Model random_model(const ModelConfig& c, uint64_t seed) {
   Model m;
   m.config = c;
-  for (const auto& [name, shape] : model_shapes(c)) {
-    const float scale = shape.size() == 2 ? 1.0f / std::sqrt(static_cast<float>(shape[1])) : 0.5f;
-    std::vector<float> v = random_values(numel(shape), seed, scale);
-    if (name == "embed_tokens.embedding_weight") m.embed_tokens = std::move(v);
-    else if (name == "lm_head.weight") m.lm_head = std::move(v);
-    else if (name == "q_head.weight") m.q_head_w = std::move(v);
-    else if (name == "q_head.bias") m.q_head_b = std::move(v);
-    else if (name == "puzzle_emb.weights") m.puzzle_emb = std::move(v);
-    else if (name == "embed_pos.embedding_weight") m.embed_pos = std::move(v);
-    else if (name == "H_init") m.H_init = std::move(v);
-    else if (name == "L_init") m.L_init = std::move(v);
-    else {
-      const size_t layer = std::stoul(name.substr(std::string("L_level.layers.").size()));
-      if (m.blocks.size() <= layer) m.blocks.resize(layer + 1);
-      Model::Block& b = m.blocks[layer];
-      if (name.find("qkv_proj") != std::string::npos) b.qkv_proj = std::move(v);
-      else if (name.find("o_proj") != std::string::npos) b.o_proj = std::move(v);
-      else if (name.find("mlp_t.gate_up") != std::string::npos) b.mlp_t_gate_up = std::move(v);
-      else if (name.find("mlp_t.down") != std::string::npos) b.mlp_t_down = std::move(v);
-      else if (name.find("mlp.gate_up") != std::string::npos) b.mlp_gate_up = std::move(v);
-      else b.mlp_down = std::move(v);
-    }
-  }
+  m.blocks.resize(static_cast<size_t>(c.L_layers));
+  for (const Model::TensorSpec& t : Model::tensor_specs(c))
+    m.tensor(t) = random_values(numel(t.shape), seed, scale_of(t));
   return m;
 }
 

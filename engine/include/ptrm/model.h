@@ -44,6 +44,21 @@ struct Model {
   std::vector<float> H_init, L_init;  // [D]
   std::vector<Block> blocks;          // L_layers
 
+  // One tensor of a model file: its name and exact shape, and the Model field that holds it. The one list of
+  // what a config implies (tensor_specs) serves the loader, param_count and every builder of random models.
+  struct TensorSpec {
+    std::string name;
+    std::vector<int64_t> shape;
+    std::vector<float> Model::*field = nullptr;  // a model-level tensor, or
+    int layer = -1;                              // blocks[layer].*block_field
+    std::vector<float> Block::*block_field = nullptr;
+  };
+  // Every tensor `c` implies, in file order (docs/design.md "Model file").
+  static std::vector<TensorSpec> tensor_specs(const ModelConfig& c);
+  // Where `t` lives in this model (blocks must already hold layer t.layer).
+  std::vector<float>& tensor(const TensorSpec& t);
+  const std::vector<float>& tensor(const TensorSpec& t) const;
+
   static Model load(const SafeTensors& st);         // throws Error{BadModel}
   static Model load_file(const std::string& path);  // throws Error{Io | BadModel}
   size_t param_count() const;                       // every weight element the model holds

@@ -39,35 +39,50 @@ class Reader {
 
 }  // namespace
 
+std::vector<Model::TensorSpec> Model::tensor_specs(const ModelConfig& c) {
+  const int64_t D = c.hidden_size, V = c.vocab_size, S = c.seq_total(), I = c.inter(c.hidden_size);
+  std::vector<TensorSpec> out = {{"embed_tokens.embedding_weight", {V, D}, &Model::embed_tokens},
+                                 {"lm_head.weight", {V, D}, &Model::lm_head},
+                                 {"q_head.weight", {2, D}, &Model::q_head_w},
+                                 {"q_head.bias", {2}, &Model::q_head_b}};
+  if (c.puzzle_emb_ndim > 0)
+    out.push_back({"puzzle_emb.weights", {c.num_puzzle_identifiers, c.puzzle_emb_ndim}, &Model::puzzle_emb});
+  if (c.pos_encodings == "learned") out.push_back({"embed_pos.embedding_weight", {S, D}, &Model::embed_pos});
+  out.push_back({"H_init", {D}, &Model::H_init});
+  out.push_back({"L_init", {D}, &Model::L_init});
+  for (int i = 0; i < c.L_layers; ++i) {
+    const std::string p = "L_level.layers." + std::to_string(i) + ".";
+    auto block = [&](const std::string& name, std::vector<int64_t> shape, std::vector<float> Block::*f) {
+      out.push_back({p + name, std::move(shape), nullptr, i, f});
+    };
+    if (c.mlp_t) {
+      const int64_t It = c.inter(static_cast<int>(S));
+      block("mlp_t.gate_up_proj.weight", {2 * It, S}, &Block::mlp_t_gate_up);
+      block("mlp_t.down_proj.weight", {S, It}, &Block::mlp_t_down);
+    } else {
+      block("self_attn.qkv_proj.weight", {3 * D, D}, &Block::qkv_proj);
+      block("self_attn.o_proj.weight", {D, D}, &Block::o_proj);
+    }
+    block("mlp.gate_up_proj.weight", {2 * I, D}, &Block::mlp_gate_up);
+    block("mlp.down_proj.weight", {D, I}, &Block::mlp_down);
+  }
+  return out;
+}
+
+std::vector<float>& Model::tensor(const TensorSpec& t) {
+  return t.layer < 0 ? this->*t.field : blocks.at(static_cast<size_t>(t.layer)).*t.block_field;
+}
+
+const std::vector<float>& Model::tensor(const TensorSpec& t) const {
+  return t.layer < 0 ? this->*t.field : blocks.at(static_cast<size_t>(t.layer)).*t.block_field;
+}
+
 Model Model::load(const SafeTensors& st) {
   Model m;
   m.config = ModelConfig::from_safetensors(st);  // parsed and validated: every shape below is sane
-  const ModelConfig& c = m.config;
-  const int64_t D = c.hidden_size, V = c.vocab_size, S = c.seq_total(), I = c.inter(c.hidden_size);
+  m.blocks.resize(static_cast<size_t>(m.config.L_layers));
   Reader r(st);
-  m.embed_tokens = r.get("embed_tokens.embedding_weight", {V, D});
-  m.lm_head = r.get("lm_head.weight", {V, D});
-  m.q_head_w = r.get("q_head.weight", {2, D});
-  m.q_head_b = r.get("q_head.bias", {2});
-  if (c.puzzle_emb_ndim > 0) m.puzzle_emb = r.get("puzzle_emb.weights", {c.num_puzzle_identifiers, c.puzzle_emb_ndim});
-  if (c.pos_encodings == "learned") m.embed_pos = r.get("embed_pos.embedding_weight", {S, D});
-  m.H_init = r.get("H_init", {D});
-  m.L_init = r.get("L_init", {D});
-  for (int i = 0; i < c.L_layers; ++i) {
-    const std::string p = "L_level.layers." + std::to_string(i) + ".";
-    Block b;
-    if (c.mlp_t) {
-      const int64_t It = c.inter(c.seq_total());
-      b.mlp_t_gate_up = r.get(p + "mlp_t.gate_up_proj.weight", {2 * It, S});
-      b.mlp_t_down = r.get(p + "mlp_t.down_proj.weight", {S, It});
-    } else {
-      b.qkv_proj = r.get(p + "self_attn.qkv_proj.weight", {3 * D, D});
-      b.o_proj = r.get(p + "self_attn.o_proj.weight", {D, D});
-    }
-    b.mlp_gate_up = r.get(p + "mlp.gate_up_proj.weight", {2 * I, D});
-    b.mlp_down = r.get(p + "mlp.down_proj.weight", {D, I});
-    m.blocks.push_back(std::move(b));
-  }
+  for (const TensorSpec& t : tensor_specs(m.config)) m.tensor(t) = r.get(t.name, t.shape);
   r.reject_unused();
   return m;
 }
@@ -75,11 +90,8 @@ Model Model::load(const SafeTensors& st) {
 Model Model::load_file(const std::string& path) { return load(SafeTensors::open(path)); }
 
 size_t Model::param_count() const {
-  size_t n = embed_tokens.size() + lm_head.size() + q_head_w.size() + q_head_b.size() + puzzle_emb.size() +
-             embed_pos.size() + H_init.size() + L_init.size();
-  for (const Block& b : blocks)
-    n += b.qkv_proj.size() + b.o_proj.size() + b.mlp_t_gate_up.size() + b.mlp_t_down.size() + b.mlp_gate_up.size() +
-         b.mlp_down.size();
+  size_t n = 0;
+  for (const TensorSpec& t : tensor_specs(config)) n += tensor(t).size();
   return n;
 }
 
