@@ -143,6 +143,10 @@ for (const [name, viewport] of VIEWPORTS) {
     await expect(page.getByTestId('status')).toBeInViewport({ ratio: 1 });
     await expect(page.getByTestId('status')).toContainText('Valid answer');
     await expect(page.getByTestId('board-note')).toBeInViewport();
+    // The tag sits above the board: it hides no cell of the first row.
+    const note = await page.getByTestId('board-note').boundingBox();
+    const board = await page.locator('#board').boundingBox();
+    expect(note.y + note.height).toBeLessThanOrEqual(board.y + 0.5);
     await expect(page.getByTestId('badge')).toBeInViewport();
     await expect(page.locator('#status')).toHaveAttribute('aria-live', 'polite');
     await expect(error).toHaveAttribute('role', 'alert');
