@@ -48,8 +48,7 @@ std::vector<TensorToWrite> random_tensors(const ModelConfig& c) {
   std::vector<TensorToWrite> out;
   uint32_t index = 0;
   for (const Model::TensorSpec& t : Model::tensor_specs(c)) {
-    size_t n = 1;
-    for (int64_t d : t.shape) n *= static_cast<size_t>(d);
+    const size_t n = t.numel();
     // LeCun normal for matrices (fan-in = the input width), unit normal for vectors.
     const double stddev = t.shape.size() == 2 ? 1.0 / std::sqrt(static_cast<double>(t.shape[1])) : 1.0;
     std::vector<float> v(n, 0.0f);

@@ -53,7 +53,7 @@ ptrm::ModelConfig official_maze30() {
 
 size_t weight_floats(const ptrm::ModelConfig& c) {
   size_t n = 0;
-  for (const ptrm::Model::TensorSpec& t : ptrm::Model::tensor_specs(c)) n += ptrm::test_support::numel(t.shape);
+  for (const ptrm::Model::TensorSpec& t : ptrm::Model::tensor_specs(c)) n += t.numel();
   return n;
 }
 

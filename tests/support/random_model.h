@@ -23,12 +23,6 @@ inline std::vector<float> random_values(size_t n, uint64_t& state, float scale) 
   return v;
 }
 
-inline size_t numel(const std::vector<int64_t>& shape) {
-  size_t n = 1;
-  for (int64_t d : shape) n *= static_cast<size_t>(d);
-  return n;
-}
-
 // ~1/sqrt(fan-in) for matrices so activations stay finite; 0.5 for vectors.
 inline float scale_of(const Model::TensorSpec& t) {
   return t.shape.size() == 2 ? 1.0f / std::sqrt(static_cast<float>(t.shape[1])) : 0.5f;
@@ -38,7 +32,7 @@ inline float scale_of(const Model::TensorSpec& t) {
 inline std::vector<TensorToWrite> model_tensors(const ModelConfig& c, uint64_t seed, DType dtype = DType::F32) {
   std::vector<TensorToWrite> out;
   for (const Model::TensorSpec& t : Model::tensor_specs(c))
-    out.push_back(TensorToWrite::from_f32(t.name, t.shape, random_values(numel(t.shape), seed, scale_of(t)), dtype));
+    out.push_back(TensorToWrite::from_f32(t.name, t.shape, random_values(t.numel(), seed, scale_of(t)), dtype));
   return out;
 }
 
@@ -51,8 +45,7 @@ inline Model random_model(const ModelConfig& c, uint64_t seed) {
   Model m;
   m.config = c;
   m.blocks.resize(static_cast<size_t>(c.L_layers));
-  for (const Model::TensorSpec& t : Model::tensor_specs(c))
-    m.tensor(t) = random_values(numel(t.shape), seed, scale_of(t));
+  for (const Model::TensorSpec& t : Model::tensor_specs(c)) m.tensor(t) = random_values(t.numel(), seed, scale_of(t));
   return m;
 }
 

@@ -52,6 +52,11 @@ struct Model {
     std::vector<float> Model::*field = nullptr;  // a model-level tensor, or
     int layer = -1;                              // blocks[layer].*block_field
     std::vector<float> Block::*block_field = nullptr;
+    size_t numel() const {
+      size_t n = 1;
+      for (int64_t d : shape) n *= static_cast<size_t>(d);
+      return n;
+    }
   };
   // Every tensor `c` implies, in file order (docs/design.md "Model file").
   static std::vector<TensorSpec> tensor_specs(const ModelConfig& c);
