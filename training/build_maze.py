@@ -7,6 +7,13 @@ Small variant the CPU can train (unique shortest paths, so dihedral augmentation
     build_maze.py --side 10 --min-path 16 --unique-path --train 50000 --test 1000 --out training/data/maze10
 Train and test use different seeds; a train maze equal to a test maze up to the 8 dihedral maps is dropped.
 
+Size curriculum on one board: a share of the train set are smaller mazes (side --smaller..side-1) drawn at a random
+offset on a board of walls of the full side, so every maze has the same row stride (the model's positions are 1-D
+RoPE: "the cell above" is always `side` tokens back) and the skills learnt on small mazes carry to big ones. The
+test set stays full-size mazes only:
+    build_maze.py --side 15 --min-path 24 --unique-path --smaller 6 --smaller-frac 0.5 --train 60000 --test 1000 \
+        --out training/data/maze15mix
+
 The official Maze-Hard set (TRM builder's npy layout, tokens 1..5 = "# SGo") as CSVs the trainer and `ptrm eval`
 read (rating = cells on the labelled path, S and G included):
     build_maze.py --official ../shared/data/maze-hard/maze-30x30-hard-1k --out training/data/mazehard
@@ -30,12 +37,40 @@ def canonical(question: str, maps) -> str:
     return min("".join(question[i] for i in m) for m in maps)
 
 
-def generate(args, count: int, seed: int) -> list[list[str]]:
-    cmd = [tool("maze_gen"), "--side", str(args.side), "--count", str(count), "--seed", str(seed),
-           "--min-path", str(args.min_path), "--unique-path", "1" if args.unique_path else "0"]
+def generate(args, count: int, seed: int, side: int | None = None, min_path: int | None = None) -> list[list[str]]:
+    side = side or args.side
+    cmd = [tool("maze_gen"), "--side", str(side), "--count", str(count), "--seed", str(seed),
+           "--min-path", str(args.min_path if min_path is None else min_path),
+           "--unique-path", "1" if args.unique_path else "0", "--source", f"maze{side}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     sys.stderr.write(out.stderr)
     return [line.split(",") for line in out.stdout.splitlines() if line]
+
+
+def pad(row: list[str], side: int, board: int, r0: int, c0: int) -> list[str]:
+    """A side x side maze row drawn at (r0, c0) on a board x board grid of walls."""
+    out = list(row)
+    for k in (1, 2):
+        grid = ["#"] * (board * board)
+        for r in range(side):
+            grid[(r0 + r) * board + c0:(r0 + r) * board + c0 + side] = row[k][r * side:(r + 1) * side]
+        out[k] = "".join(grid)
+    return out
+
+
+def smaller_rows(args, count: int, seed: int) -> list[list[str]]:
+    """`count` mazes of sides args.smaller..args.side-1 (equal shares), min path scaled with the side, each at a
+    random offset on a full-size board of walls."""
+    import numpy as np
+    sides = list(range(args.smaller, args.side))
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i, s in enumerate(sides):
+        n = count // len(sides) + (i < count % len(sides))
+        for row in generate(args, n, seed * 100 + s, side=s, min_path=round(args.min_path * s / args.side)):
+            r0, c0 = rng.integers(0, args.side - s + 1, size=2)
+            rows.append(pad(row, s, args.side, int(r0), int(c0)))
+    return rows
 
 
 def official_rows(split_dir: str) -> list[list[str]]:
@@ -55,6 +90,8 @@ def main(argv=None) -> None:
     p.add_argument("--side", type=int)
     p.add_argument("--min-path", type=int, help="keep mazes whose shortest path has more cells")
     p.add_argument("--unique-path", action="store_true")
+    p.add_argument("--smaller", type=int, help="also train on mazes of side SMALLER..side-1, padded with walls")
+    p.add_argument("--smaller-frac", type=float, default=0.5, help="share of the train set that is smaller mazes")
     p.add_argument("--train", type=int, default=1000)
     p.add_argument("--test", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
@@ -68,6 +105,8 @@ def main(argv=None) -> None:
         p.error("--side and --min-path are required (or --official DIR)")
     if not 4 <= args.side <= 64 or min(args.train, args.test) <= 0:
         p.error("need 4 <= --side <= 64 and positive --train/--test")
+    if args.smaller is not None and not (4 <= args.smaller < args.side and 0 < args.smaller_frac < 1):
+        p.error("need 4 <= --smaller < --side and 0 < --smaller-frac < 1")
     maps = dihedral_maps(args.side)
     test = generate(args, args.test, 2 * args.seed + 1)
     keys = set()
@@ -78,7 +117,11 @@ def main(argv=None) -> None:
             keys.add(k)
             kept_test.append(row)
     train = []
-    for row in generate(args, args.train, 2 * args.seed + 2):
+    n_small = round(args.train * args.smaller_frac) if args.smaller is not None else 0
+    candidates = generate(args, args.train - n_small, 2 * args.seed + 2)
+    if n_small:
+        candidates += smaller_rows(args, n_small, 2 * args.seed + 3)
+    for row in candidates:
         k = canonical(row[1], maps)
         if k not in keys:
             keys.add(k)

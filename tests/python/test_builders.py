@@ -134,6 +134,32 @@ def test_maze_generator(side, min_path, unique):
         assert bfs_len(only_path, side, s, g) + 1 == int(rating)
 
 
+def test_maze_size_curriculum_pads_smaller_mazes_onto_the_full_board(tmp_path):
+    """--smaller: part of the train set are smaller mazes drawn on a board of walls of the full side; each one is
+    still a valid maze with its shortest path labelled, the test set stays full-size, and nothing leaks."""
+    side = 9
+    subprocess.run([sys.executable, os.path.join(TRAINING, "build_maze.py"), "--side", str(side), "--min-path", "12",
+                    "--unique-path", "--smaller", "5", "--smaller-frac", "0.5", "--train", "40", "--test", "10",
+                    "--out", str(tmp_path)], check=True, capture_output=True)
+    train, test = ([line.split(",") for line in (tmp_path / f"{split}.csv").read_text().splitlines()[1:]]
+                   for split in ("train", "test"))
+    assert {r[0] for r in test} == {"maze9"} and len(test) == 10
+    sources = [r[0] for r in train]  # duplicates of a test maze (up to the 8 symmetries) are dropped: rare
+    assert 18 <= sources.count("maze9") <= 20 and {f"maze{s}" for s in range(5, 9)} <= set(sources)
+    for source, q, a, rating in train + test:
+        small = int(source[4:])
+        assert len(q) == len(a) == side * side
+        rows = [q[r * side:(r + 1) * side] for r in range(side)]
+        # outside a small x small window everything is wall
+        walled_rows = [r for r in rows if r == "#" * side]
+        assert len(walled_rows) >= side - small
+        s, g = q.index("S"), q.index("G")
+        assert all(qc == ac or (qc == " " and ac == "o") for qc, ac in zip(q, a))
+        assert bfs_len(list(q), side, s, g) + 1 == int(rating) == sum(ch in "SGo" for ch in a)
+        assert int(rating) >= small
+    assert not {r[1] for r in train} & {r[1] for r in test}
+
+
 def test_maze_dihedral_augmentation_is_a_group_action():
     maps = dihedral_maps(5)
     assert len({tuple(m) for m in maps}) == 8
