@@ -122,6 +122,42 @@ TEST(Session, RowsAreIndependentOfBatchAndCompaction) {
   EXPECT_EQ(all.rows(), 1);
 }
 
+// step() runs the rows in cache tiles, each through the whole recursion; the tiling (one tile, uneven tiles,
+// one row per tile) never changes a bit, and before_inner sees every row of every inner call exactly once, in
+// call order per row.
+TEST(Session, TilesDoNotChangeBits) {
+  for (const char* name : {"sudoku_mlp_tiny", "maze_attn_tiny"}) {
+    const Fixture f = load(name);
+    const auto& c = f.model.config;
+    ASSERT_GE(f.B, 3) << name;
+    const size_t state = static_cast<size_t>(c.seq_total()) * c.hidden_size;
+    const size_t n = static_cast<size_t>(f.B) * c.seq_len * c.vocab_size;
+    std::vector<std::vector<float>> results;
+    for (int tile : {f.B, f.B - 1, 1}) {
+      ptrm::ThreadPool pool(1);
+      ptrm::Session s(f.model, pool, f.B, ptrm::Precision::F32, tile);
+      s.reset(f.B, f.inputs.data(), f.ids.data());
+      for (int step = 0; step < 3; ++step) {
+        std::vector<int> next_call(f.B, 0);
+        s.step([&](int call, int r0, int r1) {
+          ASSERT_TRUE(0 <= r0 && r0 < r1 && r1 <= f.B);
+          for (int r = r0; r < r1; ++r) {
+            EXPECT_EQ(call, next_call[r]++) << name << " tile " << tile << " row " << r;
+            s.zL()[r * state + (call * 7 + r) % state] += 0.25f * static_cast<float>(call + 1);  // row-keyed nudge
+          }
+        });
+        for (int r = 0; r < f.B; ++r) EXPECT_EQ(next_call[r], c.H_cycles * c.L_cycles) << name << " row " << r;
+      }
+      std::vector<float> out(s.logits(), s.logits() + n);
+      out.insert(out.end(), s.q_halt(), s.q_halt() + f.B);
+      out.insert(out.end(), s.zH(), s.zH() + f.B * state);
+      results.push_back(std::move(out));
+    }
+    EXPECT_EQ(results[0], results[1]) << name << ": uneven tiles";
+    EXPECT_EQ(results[0], results[2]) << name << ": one row per tile";
+  }
+}
+
 TEST(Session, RejectsBadInput) {
   const Fixture f = load("sudoku_mlp_tiny");
   ptrm::ThreadPool pool(1);

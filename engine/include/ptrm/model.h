@@ -75,10 +75,11 @@ struct Model {
 enum class Precision { F32, Int8 };
 
 // The state of `rows` independent rows (puzzles or PTRM trajectories) and every buffer one supervision step
-// needs, allocated once for max_rows. All rows go through each GEMM together (M = rows * S).
+// needs, allocated once for max_rows (the block scratch for one tile of rows: see step()).
 class Session {
  public:
-  Session(const Model& model, ThreadPool& pool, int max_rows, Precision precision = Precision::F32);
+  // tile_rows: rows per cache tile of step(); 0 = sized to the cache (the default; tests set it to force tiling).
+  Session(const Model& model, ThreadPool& pool, int max_rows, Precision precision = Precision::F32, int tile_rows = 0);
   ~Session();
   // Memory one row costs (state + scratch), to size batches.
   static size_t bytes_per_row(const ModelConfig& config);
@@ -92,10 +93,12 @@ class Session {
   // would; the rows already running keep their state. Lets a scheduler refill rows freed by early exits.
   void append_rows(int rows, const int32_t* tokens, const int32_t* puzzle_ids);
 
-  // One supervision step for all rows (docs/design.md "Engine semantics"). `before_inner(call)` — if set — runs
-  // before each of the H_cycles*L_cycles inner z updates (call = 0, 1, ...), e.g. to perturb zL(); it must not
-  // change rows().
-  void step(const std::function<void(int call)>& before_inner = {});
+  // One supervision step for all rows (docs/design.md "Engine semantics"). The rows run in cache-sized tiles,
+  // each through the whole recursion before the next; rows are independent, so the result is the same for any
+  // tiling. `before_inner(call, row_begin, row_end)` — if set — runs before each of the H_cycles*L_cycles inner
+  // z updates of the tile [row_begin, row_end) (call = 0, 1, ...), e.g. to perturb those rows of zL(); it must
+  // not change rows() or touch rows outside the tile.
+  void step(const std::function<void(int call, int row_begin, int row_end)>& before_inner = {});
 
   // Keeps only the listed rows (strictly increasing indices < rows()), in that order; later steps cost only
   // the rows kept. Outputs (logits, q_halt) are compacted too.

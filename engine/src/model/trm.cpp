@@ -1,5 +1,6 @@
 // Session: one TRM supervision step for a batch of rows, fp32, following the official trm.py
 // (TinyRecursiveReasoningModel_ACTV1_Inner.forward). Read Session::step() top to bottom.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -11,9 +12,10 @@
 namespace ptrm {
 
 struct Session::Impl {
-  Impl(const Model& model, ThreadPool& pool, int max_rows, Precision precision)
-      : m(model), c(model.config), pool(pool), max_rows(max_rows), S(c.seq_total()), D(c.hidden_size),
-        P(c.puzzle_emb_len), V(c.vocab_size), L(c.seq_len), scratch(c, max_rows),
+  Impl(const Model& model, ThreadPool& pool, int max_rows, Precision precision, int tile)
+      : m(model), c(model.config), pool(pool), max_rows(max_rows),
+        tile_max(tile > 0 ? std::min(tile, max_rows) : tile_rows(c, max_rows)), S(c.seq_total()), D(c.hidden_size),
+        P(c.puzzle_emb_len), V(c.vocab_size), L(c.seq_len), scratch(c, tile_max),
         lm_head(model.lm_head.data(), nullptr, D, V) {
     if (c.pos_encodings == "rope" && !c.mlp_t) rope = RopeTables(S, c.head_dim(), static_cast<float>(c.rope_theta));
     for (const Model::Block& b : model.blocks) blocks.emplace_back(c, b, precision == Precision::Int8);
@@ -21,21 +23,34 @@ struct Session::Impl {
     zH.resize(state);
     zL.resize(state);
     x.resize(state);
-    head_out.resize(static_cast<size_t>(max_rows) * S * V);
+    head_out.resize(static_cast<size_t>(tile_max) * S * V);
     logits.resize(static_cast<size_t>(max_rows) * L * V);
     q_halt.resize(max_rows);
     tokens.resize(static_cast<size_t>(max_rows) * L);
     puzzle_ids.resize(max_rows);
   }
 
-  size_t state_floats() const { return static_cast<size_t>(rows) * S * D; }
+  // Rows per tile: a step runs its whole recursion on one tile of rows before the next, so a tile's state and
+  // block scratch stay in cache across the 2·H_cycles·(L_cycles+1) block calls instead of streaming through
+  // memory once per GEMM. Rows are independent, so tiling never changes a bit of the result. kTileBytes was
+  // measured (docs/benchmarks.md "Row tiles"): on the shipped sudoku9, K=64 trajectories ran 1.2x slower per
+  // trajectory batched whole (~23 MB of activations) than in tiles of 4-16 rows (1.4-5.7 MB); official-size
+  // models (~2.8 MB a row) get one row per tile, where their GEMMs (M = S >= 97) are already compute-bound.
+  static constexpr size_t kTileBytes = size_t{4} << 20;
+  static int tile_rows(const ModelConfig& c, int max_rows) {
+    const size_t row =
+        (3 * static_cast<size_t>(c.seq_total()) * c.hidden_size + detail::BlockScratch::floats_per_row(c)) *
+        sizeof(float);
+    return static_cast<int>(std::clamp<size_t>(kTileBytes / row, 1, static_cast<size_t>(max_rows)));
+  }
 
-  // Every GEMM sees M = rows·S (or rows·D in the token MLP); operators are re-tiled only when rows change.
-  void shape_ops() {
-    if (op_rows == rows) return;
-    for (detail::BlockRunner& b : blocks) b.reshape(rows, pool);
-    lm_head.reshape(rows * S, pool);
-    op_rows = rows;
+  // Every GEMM sees M = tile·S (or tile·D in the token MLP); operators are re-tiled only when the tile size
+  // changes (a step has at most two sizes: see step()).
+  void shape_ops(int tile) {
+    if (op_rows == tile) return;
+    for (detail::BlockRunner& b : blocks) b.reshape(tile, pool);
+    lm_head.reshape(tile * S, pool);
+    op_rows = tile;
   }
 
   // x = sqrt(D) · [puzzle_emb(id) padded to P·D | embed_tokens(tokens)] (+ learned positions, then · 1/√2).
@@ -56,18 +71,18 @@ struct Session::Impl {
     }
   }
 
-  // net(h, inj) = the L_layers blocks applied to h + inj (official ReasoningModule), in place on h.
-  void net(float* h, const float* inj_a, const float* inj_b) {
-    add_injection(pool, h, inj_a, inj_b, state_floats());
+  // net(h, inj) = the L_layers blocks applied to h + inj (official ReasoningModule), in place on h: `tile` rows.
+  void net(int tile, float* h, const float* inj_a, const float* inj_b) {
+    add_injection(pool, h, inj_a, inj_b, static_cast<size_t>(tile) * S * D);
     for (detail::BlockRunner& b : blocks) b.forward(pool, h, scratch, rope.seq ? &rope : nullptr);
   }
 
-  // logits = lm_head(zH)[:, P:], q_halt = q_head(zH[:, 0])[0] (bias included).
-  void heads() {
-    lm_head.run(zH.data(), head_out.data());
-    for (int r = 0; r < rows; ++r) {
+  // Rows [r0, r0 + tile): logits = lm_head(zH)[:, P:], q_halt = q_head(zH[:, 0])[0] (bias included).
+  void heads(int r0, int tile) {
+    lm_head.run(zH.data() + static_cast<size_t>(r0) * S * D, head_out.data());
+    for (int r = r0; r < r0 + tile; ++r) {
       std::memcpy(logits.data() + static_cast<size_t>(r) * L * V,
-                  head_out.data() + (static_cast<size_t>(r) * S + P) * V, sizeof(float) * L * V);
+                  head_out.data() + (static_cast<size_t>(r - r0) * S + P) * V, sizeof(float) * L * V);
       const float* z0 = zH.data() + static_cast<size_t>(r) * S * D;
       float acc = 0.0f;
       for (int i = 0; i < D; ++i) acc += z0[i] * m.q_head_w[i];
@@ -78,7 +93,7 @@ struct Session::Impl {
   const Model& m;
   const ModelConfig& c;
   ThreadPool& pool;
-  int max_rows, rows = 0, op_rows = -1;
+  int max_rows, tile_max, rows = 0, op_rows = -1;
   int S, D, P, V, L;
   detail::BlockScratch scratch;
   std::vector<detail::BlockRunner> blocks;
@@ -88,9 +103,10 @@ struct Session::Impl {
   std::vector<int32_t> tokens, puzzle_ids;
 };
 
-Session::Session(const Model& model, ThreadPool& pool, int max_rows, Precision precision) {
+Session::Session(const Model& model, ThreadPool& pool, int max_rows, Precision precision, int tile_rows) {
   if (max_rows < 1 || max_rows > 65536) throw Error(ErrorKind::BadOptions, "Session max_rows must be in 1..65536");
-  impl_ = std::make_unique<Impl>(model, pool, max_rows, precision);
+  if (tile_rows < 0) throw Error(ErrorKind::BadOptions, "Session tile_rows must be >= 0 (0 = automatic)");
+  impl_ = std::make_unique<Impl>(model, pool, max_rows, precision, tile_rows);
 }
 
 Session::~Session() = default;
@@ -136,25 +152,32 @@ void Session::append_rows(int rows, const int32_t* tokens, const int32_t* puzzle
   s.rows = first + rows;
 }
 
-void Session::step(const std::function<void(int call)>& before_inner) {
+void Session::step(const std::function<void(int call, int row_begin, int row_end)>& before_inner) {
   Impl& s = *impl_;
   if (s.rows == 0) return;
-  s.shape_ops();
-  float* zH = s.zH.data();
-  float* zL = s.zL.data();
-  const float* x = s.x.data();
-  // T = H_cycles deep recursions of { n = L_cycles latent updates zL = net(zL, zH + x); answer update
-  // zH = net(zH, zL) }. Inference needs no gradient, so the official no_grad / grad split is irrelevant here.
-  int call = 0;
-  for (int t = 0; t < s.c.H_cycles; ++t) {
-    for (int i = 0; i < s.c.L_cycles; ++i) {
-      if (before_inner) before_inner(call);
-      ++call;
-      s.net(zL, zH, x);
+  // Tiles of near-equal size (at most two sizes, so the operators are reshaped at most twice a step).
+  const int tiles = (s.rows + s.tile_max - 1) / s.tile_max;
+  for (int t = 0, r0 = 0; t < tiles; ++t) {
+    const int tile = s.rows / tiles + (t < s.rows % tiles ? 1 : 0);
+    s.shape_ops(tile);
+    const size_t off = static_cast<size_t>(r0) * s.S * s.D;
+    float* zH = s.zH.data() + off;
+    float* zL = s.zL.data() + off;
+    const float* x = s.x.data() + off;
+    // T = H_cycles deep recursions of { n = L_cycles latent updates zL = net(zL, zH + x); answer update
+    // zH = net(zH, zL) }. Inference needs no gradient, so the official no_grad / grad split is irrelevant here.
+    int call = 0;
+    for (int h = 0; h < s.c.H_cycles; ++h) {
+      for (int i = 0; i < s.c.L_cycles; ++i) {
+        if (before_inner) before_inner(call, r0, r0 + tile);
+        ++call;
+        s.net(tile, zL, zH, x);
+      }
+      s.net(tile, zH, zL, nullptr);
     }
-    s.net(zH, zL, nullptr);
+    s.heads(r0, tile);
+    r0 += tile;
   }
-  s.heads();
 }
 
 void Session::keep_rows(const std::vector<int>& rows) {

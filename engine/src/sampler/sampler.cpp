@@ -50,8 +50,9 @@ class Scheduler {
     admit();
     while (session_.rows() > 0) {
       if (opt_.cancel && opt_.cancel->load()) throw Error(ErrorKind::Cancelled, "solve cancelled");
-      if (opt_.sigma > 0.0f) add_noise(-1);
-      if (opt_.noise_every_inner && opt_.sigma > 0.0f) session_.step([&](int call) { add_noise(call); });
+      if (opt_.sigma > 0.0f) add_noise(-1, 0, session_.rows());
+      if (opt_.noise_every_inner && opt_.sigma > 0.0f)
+        session_.step([&](int call, int r0, int r1) { add_noise(call, r0, r1); });
       else session_.step();
       for (int& s : row_step_) ++s;
       observe();
@@ -90,12 +91,12 @@ class Scheduler {
     if (n) session_.append_rows(n, tokens_.data(), row_ids_.data());
   }
 
-  // sigma · N(0, 1) into the chosen latent(s) of every row, keyed by the row's trajectory and its own step count
-  // (inner < 0: before the step; else before inner z update `inner`), never by its batch slot.
-  void add_noise(int inner) {
+  // sigma · N(0, 1) into the chosen latent(s) of rows [begin, end), keyed by the row's trajectory and its own
+  // step count (inner < 0: before the step; else before inner z update `inner`), never by its batch slot.
+  void add_noise(int inner, int begin, int end) {
     const size_t n = static_cast<size_t>(session_.seq_total()) * model_.config.hidden_size;
-    pool_.parallel_for(row_unit_.size(), 1, [&](size_t r0, size_t r1) {
-      for (size_t r = r0; r < r1; ++r) {
+    pool_.parallel_for(static_cast<size_t>(end - begin), 1, [&](size_t i0, size_t i1) {
+      for (size_t r = begin + i0; r < begin + i1; ++r) {
         const uint32_t t = static_cast<uint32_t>(traj(static_cast<int>(r)));
         const uint32_t key =
             static_cast<uint32_t>(row_step_[r]) * kStepKeyStride + (inner < 0 ? 0u : 1u + static_cast<uint32_t>(inner));
