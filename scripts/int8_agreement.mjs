@@ -3,7 +3,7 @@
 // puzzle with fp32 and with int8 through the native CLI — deterministic (K=1) and PTRM best-Q (K=16, the card's
 // sigma) — and prints: answers identical (%), fp32 accuracy, int8 accuracy, and the verdict against the bar int8
 // must meet to be offered as the default (identical on ≥ 99 %, accuracy within 1 point). Not a test: a report.
-//   node scripts/int8_agreement.mjs [--ptrm build/ptrm] [--limit N] [--models sudoku9,sudoku6,maze8] [--k16]
+//   node scripts/int8_agreement.mjs [--ptrm build/ptrm] [--limit N] [--models sudoku9,sudoku6,maze10,maze8] [--k16]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,7 @@ const ptrm = path.resolve(opt('--ptrm', path.join(repo, 'build', 'ptrm')));
 const limit = Number(opt('--limit', 100));
 const withK16 = args.includes('--k16');
 // Steps and sigma as the model cards evaluate them.
-const CARD = { sudoku9: { steps: 16, sigma: 0.3 }, sudoku6: { steps: 16, sigma: 0.3 }, maze8: { steps: 8, sigma: 0.3 } };
+const CARD = { sudoku9: { steps: 16, sigma: 0.3 }, sudoku6: { steps: 16, sigma: 0.3 }, maze10: { steps: 16, sigma: 1.5 }, maze8: { steps: 8, sigma: 0.3 } };
 const models = opt('--models', Object.keys(CARD).join(',')).split(',');
 
 function solve(model, puzzle, precision, k, sigma, steps) {
