@@ -12,7 +12,8 @@ offset on a board of walls of the full side, so every maze has the same row stri
 RoPE: "the cell above" is always `side` tokens back) and the skills learnt on small mazes carry to big ones. The
 test set stays full-size mazes only:
     build_maze.py --side 15 --min-path 24 --unique-path --smaller 6 --smaller-frac 0.5 --train 60000 --test 1000 \
-        --out training/data/maze15mix
+        --smaller-test 200 --out training/data/maze15mix
+(--smaller-test N adds held-out smaller mazes, N per side, in test_smaller/maze<side>.csv.)
 
 The official Maze-Hard set (TRM builder's npy layout, tokens 1..5 = "# SGo") as CSVs the trainer and `ptrm eval`
 read (rating = cells on the labelled path, S and G included):
@@ -58,19 +59,33 @@ def pad(row: list[str], side: int, board: int, r0: int, c0: int) -> list[str]:
     return out
 
 
-def smaller_rows(args, count: int, seed: int) -> list[list[str]]:
+def smaller_rows(args, count: int, seed: int) -> list[tuple[list[str], tuple]]:
     """`count` mazes of sides args.smaller..args.side-1 (equal shares), min path scaled with the side, each at a
-    random offset on a full-size board of walls."""
+    random offset on a full-size board of walls; with each, the key of the unpadded maze (side, canonical form), so
+    the same small maze at another offset is recognised."""
     import numpy as np
     sides = list(range(args.smaller, args.side))
     rng = np.random.default_rng(seed)
     rows = []
     for i, s in enumerate(sides):
         n = count // len(sides) + (i < count % len(sides))
+        maps = dihedral_maps(s)
         for row in generate(args, n, seed * 100 + s, side=s, min_path=round(args.min_path * s / args.side)):
             r0, c0 = rng.integers(0, args.side - s + 1, size=2)
-            rows.append(pad(row, s, args.side, int(r0), int(c0)))
+            rows.append((pad(row, s, args.side, int(r0), int(c0)), (s, canonical(row[1], maps))))
     return rows
+
+
+def held_out_smaller(args, train_keys: set, per_side: int, seed: int) -> dict[int, list[list[str]]]:
+    """Up to `per_side` padded mazes of each smaller side drawn with `seed`, keeping none whose unpadded maze (at
+    any offset, under any of the 8 symmetries) is in `train_keys` or already kept."""
+    seen = set(train_keys)
+    by_side: dict[int, list[list[str]]] = {}
+    for row, key in smaller_rows(args, per_side * (args.side - args.smaller), seed):
+        if key not in seen:
+            seen.add(key)
+            by_side.setdefault(key[0], []).append(row)
+    return by_side
 
 
 def official_rows(split_dir: str) -> list[list[str]]:
@@ -92,6 +107,9 @@ def main(argv=None) -> None:
     p.add_argument("--unique-path", action="store_true")
     p.add_argument("--smaller", type=int, help="also train on mazes of side SMALLER..side-1, padded with walls")
     p.add_argument("--smaller-frac", type=float, default=0.5, help="share of the train set that is smaller mazes")
+    p.add_argument("--smaller-test", type=int, default=0,
+                   help="also write test_smaller/maze<side>.csv: this many held-out mazes per smaller side, none of "
+                        "them a train maze at any offset or symmetry (to follow learning by size)")
     p.add_argument("--train", type=int, default=1000)
     p.add_argument("--test", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
@@ -118,16 +136,18 @@ def main(argv=None) -> None:
             kept_test.append(row)
     train = []
     n_small = round(args.train * args.smaller_frac) if args.smaller is not None else 0
-    candidates = generate(args, args.train - n_small, 2 * args.seed + 2)
-    if n_small:
-        candidates += smaller_rows(args, n_small, 2 * args.seed + 3)
-    for row in candidates:
+    small = smaller_rows(args, n_small, 2 * args.seed + 3) if n_small else []
+    for row in generate(args, args.train - n_small, 2 * args.seed + 2) + [row for row, _ in small]:
         k = canonical(row[1], maps)
         if k not in keys:
             keys.add(k)
             train.append(row)
     write_csv(os.path.join(args.out, "test.csv"), kept_test)
     write_csv(os.path.join(args.out, "train.csv"), train)
+    if args.smaller is not None and args.smaller_test > 0:
+        held = held_out_smaller(args, {key for _, key in small}, args.smaller_test, 2 * args.seed + 4)
+        for s, rows in sorted(held.items()):
+            write_csv(os.path.join(args.out, "test_smaller", f"maze{s}.csv"), rows)
 
 
 if __name__ == "__main__":

@@ -140,13 +140,30 @@ def test_maze_size_curriculum_pads_smaller_mazes_onto_the_full_board(tmp_path):
     side = 9
     subprocess.run([sys.executable, os.path.join(TRAINING, "build_maze.py"), "--side", str(side), "--min-path", "12",
                     "--unique-path", "--smaller", "5", "--smaller-frac", "0.5", "--train", "40", "--test", "10",
-                    "--out", str(tmp_path)], check=True, capture_output=True)
-    train, test = ([line.split(",") for line in (tmp_path / f"{split}.csv").read_text().splitlines()[1:]]
-                   for split in ("train", "test"))
+                    "--smaller-test", "6", "--out", str(tmp_path)], check=True, capture_output=True)
+    read = lambda f: [line.split(",") for line in f.read_text().splitlines()[1:]]  # noqa: E731
+    train, test = read(tmp_path / "train.csv"), read(tmp_path / "test.csv")
+    held = {s: read(tmp_path / "test_smaller" / f"maze{s}.csv") for s in range(5, 9)}
+    assert all(rows and {r[0] for r in rows} == {f"maze{s}"} for s, rows in held.items())
+
+    def small_keys(q: str, small: int) -> set:
+        """The canonical forms of every small x small window of q outside which q is all walls."""
+        keys = set()
+        for r0 in range(side - small + 1):
+            for c0 in range(side - small + 1):
+                inside = {(r0 + r) * side + c0 + c for r in range(small) for c in range(small)}
+                if all(q[i] == "#" for i in range(side * side) if i not in inside):
+                    window = "".join(q[(r0 + r) * side + c0:(r0 + r) * side + c0 + small] for r in range(small))
+                    keys.add(min("".join(window[i] for i in m) for m in dihedral_maps(small)))
+        return keys
+    train_keys = set().union(*(small_keys(r[1], int(r[0][4:])) for r in train if r[0] != "maze9"))
+    for s, rows in held.items():
+        for r in rows:
+            assert not small_keys(r[1], s) & train_keys  # held out at every offset and symmetry
     assert {r[0] for r in test} == {"maze9"} and len(test) == 10
     sources = [r[0] for r in train]  # duplicates of a test maze (up to the 8 symmetries) are dropped: rare
     assert 18 <= sources.count("maze9") <= 20 and {f"maze{s}" for s in range(5, 9)} <= set(sources)
-    for source, q, a, rating in train + test:
+    for source, q, a, rating in train + test + [r for rows in held.values() for r in rows]:
         small = int(source[4:])
         assert len(q) == len(a) == side * side
         rows = [q[r * side:(r + 1) * side] for r in range(side)]
@@ -158,6 +175,21 @@ def test_maze_size_curriculum_pads_smaller_mazes_onto_the_full_board(tmp_path):
         assert bfs_len(list(q), side, s, g) + 1 == int(rating) == sum(ch in "SGo" for ch in a)
         assert int(rating) >= small
     assert not {r[1] for r in train} & {r[1] for r in test}
+
+
+def test_held_out_smaller_mazes_exclude_train_mazes_at_any_offset():
+    """held_out_smaller drops every maze whose unpadded form is a train maze: drawn with the train set's own seed
+    (same mazes; the offsets come from the same draw, the keys ignore them), nothing is left; with another seed
+    nothing is dropped but repeats."""
+    import argparse
+    import build_maze
+    args = argparse.Namespace(side=9, min_path=12, unique_path=True, smaller=5)
+    train = build_maze.smaller_rows(args, 8, seed=7)
+    keys = {key for _, key in train}
+    assert {key[0] for key in keys} == {5, 6, 7, 8}
+    assert build_maze.held_out_smaller(args, keys, 2, seed=7) == {}
+    other = build_maze.held_out_smaller(args, keys, 2, seed=8)
+    assert sorted(other) == [5, 6, 7, 8] and all(len(rows) == 2 for rows in other.values())
 
 
 def test_maze_dihedral_augmentation_is_a_group_action():
