@@ -271,6 +271,26 @@ class Trainer:
             from ptrm_ref.model import ACTCarry, InnerCarry
             self.carry = ACTCarry(InnerCarry(c["z_H"], c["z_L"]), c["steps"], c["halted"], c["current_data"])
         print(f"resumed {path} at step {self.step} ({self.train_s / 60:.1f} training min)", flush=True)
+        if not self.args.export_only:
+            self.trim_log()
+
+    def trim_log(self) -> None:
+        """Drop log rows past the resumed step: they came from weights no checkpoint kept (the run was stopped
+        between two checkpoints), and the resumed run logs those steps again; keeping both would fork the curve."""
+        path = os.path.join(self.dir, "log.csv")
+        if self.rank != 0 or not os.path.exists(path):
+            return
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+        kept = [r for r in rows if int(r["step"]) <= self.step]
+        if len(kept) == len(rows):
+            return
+        with open(path + ".tmp", "w", newline="") as f:
+            w = csv.DictWriter(f, LOG_FIELDS)
+            w.writeheader()
+            w.writerows(kept)
+        os.replace(path + ".tmp", path)
+        print(f"log.csv: dropped {len(rows) - len(kept)} rows past step {self.step} (not in the checkpoint)", flush=True)
 
     def init_from(self, path: str) -> None:
         """Warm start: continue a shipped model (e.g. one whose run folder is gone) with a fresh optimizer."""

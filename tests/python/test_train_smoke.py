@@ -61,9 +61,15 @@ def test_tiny_run_lowers_loss_resumes_and_exports(data, tmp_path):
     assert losses[-1] < 0.8 * losses[0], losses
     assert rows[-1]["eval_exact"] != ""
 
+    # A run stopped between checkpoints logged steps its checkpoint never saw: the resume drops them.
+    with open(os.path.join(run, "log.csv"), "a") as f:
+        f.write("60" + "," * (len(rows[0]) - 1) + "\n")
     out = train(TINY + ["--train", data, "--test", data, "--run", run, "--resume", "--max-steps", "45",
                         "--export", model])
-    assert "resumed" in out and "at step 40" in out
+    assert "resumed" in out and "at step 40" in out and "dropped 1 rows past step 40" in out
+    with open(os.path.join(run, "log.csv")) as f:
+        steps = [int(r["step"]) for r in csv.DictReader(f)]
+    assert steps == sorted(steps) and steps[-1] == 45 and 60 not in steps, steps
     tensors, config, meta = read_ptrm(model)
     assert config.hidden_size == 32 and config.board == 6 and config.halt_max_steps == 2
     assert all(t.dtype in (torch.float16, torch.bfloat16) for t in tensors.values())
