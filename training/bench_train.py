@@ -6,8 +6,9 @@ same process, interleaved round by round, medians reported. Used to pick the CPU
     /usr/bin/python3 training/bench_train.py --train training/data/sudoku9m/train.csv \\
         --test training/data/sudoku9m/test.csv --task sudoku [--rounds 5] [--steps 6] [--busy]
 
-Variants (each a row): threads 1 / 2, batch 32 / 64 / 128, bf16 forward (CPU autocast-style: the reference
-model's forward_dtype, which casts weights and activations), flush-denormal off. `--busy` starts one busy-loop
+Variants (each a row): threads 1 / 2 (torch and OpenBLAS alike; also 1 torch + 2 OpenBLAS threads, what every
+run got before session 6), batch 32 / 64 / 128, bf16 forward (CPU autocast-style: the reference model's
+forward_dtype, which casts weights and activations), flush-denormal off. `--busy` starts one busy-loop
 process (a sibling core taken by someone else, as on a shared box or a visitor's laptop) for the whole run.
 The CPU model and ISA flags are printed first; numbers depend on them and on the load, so compare rows of the
 same run only.
@@ -61,13 +62,14 @@ def main(argv=None) -> None:
                    help="architecture flags passed to train.py")
     a = p.parse_args(argv)
 
-    variants = [  # name, batch, threads, forward dtype, flush denormals
-        ("base: 1 thread, batch 64, fp32", 64, 1, torch.float32, True),
-        ("2 threads", 64, 2, torch.float32, True),
-        ("batch 32", 32, 1, torch.float32, True),
-        ("batch 128", 128, 1, torch.float32, True),
-        ("bf16 forward", 64, 1, torch.bfloat16, True),
-        ("denormals not flushed", 64, 1, torch.float32, False),
+    variants = [  # name, batch, threads (torch, OpenBLAS), forward dtype, flush denormals
+        ("base: 1 thread, batch 64, fp32", 64, (1, 1), torch.float32, True),
+        ("2 threads", 64, (2, 2), torch.float32, True),
+        ("1 torch thread, 2 OpenBLAS threads (sessions 1-5)", 64, (1, 2), torch.float32, True),
+        ("batch 32", 32, (1, 1), torch.float32, True),
+        ("batch 128", 128, (1, 1), torch.float32, True),
+        ("bf16 forward", 64, (1, 1), torch.bfloat16, True),
+        ("denormals not flushed", 64, (1, 1), torch.float32, False),
     ]
     print(cpu_line(), flush=True)
     busy = None
@@ -80,7 +82,7 @@ def main(argv=None) -> None:
         for i, (name, batch, threads, dtype, _) in enumerate(variants):
             args = trainmod.parse_args(["--task", a.task, "--train", a.train, "--test", a.test,
                                         "--run", os.path.join(tmp, f"v{i}"), *a.arch.split(), "--batch", str(batch),
-                                        "--lr", "1e-3", "--warmup", "50", "--wd", "0.1", "--threads", str(threads),
+                                        "--lr", "1e-3", "--warmup", "50", "--wd", "0.1", "--threads", str(threads[0]),
                                         "--eval-limit", "1"])
             t = trainmod.Trainer(args)
             t.model.inner.forward_dtype = dtype
@@ -90,7 +92,9 @@ def main(argv=None) -> None:
         rates: list[list[float]] = [[] for _ in variants]
         for _ in range(a.rounds):
             for i, ((name, batch, threads, dtype, flush), t) in enumerate(zip(variants, trainers)):
-                torch.set_num_threads(threads)
+                trainmod.set_threads(threads[0])
+                if threads[1] != threads[0]:
+                    trainmod.set_threads(threads[1], torch_too=False)
                 torch.set_flush_denormal(flush)
                 t0 = time.perf_counter()
                 for _ in range(a.steps):

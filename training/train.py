@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import ctypes
 import dataclasses
 import glob
 import json
 import os
 import re
+import signal
 import sys
 import time
 
@@ -127,6 +129,28 @@ def model_config(args, side: int, n_sup: int) -> ModelConfig:
                        vocab_size=vocab, seq_len=seq_len, num_puzzle_identifiers=1, task=args.task, board=side)
 
 
+def set_threads(n: int, torch_too: bool = True) -> int | None:
+    """Use n threads in torch's own kernels and in OpenBLAS. torch.set_num_threads does not reach Debian's
+    pthread OpenBLAS, which keeps one worker per core: with two runs on two cores (or any busy sibling) every
+    small GEMM then waits on a descheduled worker, and the attention BMMs ran 1.8-4x slower. Returns the
+    OpenBLAS thread count now in force (None when no OpenBLAS is loaded)."""
+    if torch_too:
+        torch.set_num_threads(n)
+    try:
+        with open("/proc/self/maps") as f:
+            libs = sorted({line.split()[-1] for line in f if "openblas" in line and ".so" in line})
+    except OSError:  # not Linux: leave the BLAS as it is
+        return None
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_set_num_threads(ctypes.c_int(n))
+            return int(lib.openblas_get_num_threads())
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
 def check_blas(allow_slow: bool) -> float:
     """Debian's torch calls whatever libblas.so.3 points to; the reference BLAS is ~10x slower than OpenBLAS."""
     a = torch.randn(512, 512)
@@ -182,7 +206,7 @@ class Trainer:
             self.device = torch.device("cuda", local)
         else:
             self.device = torch.device("cpu")
-            torch.set_num_threads(args.threads)
+            set_threads(args.threads)
             # Sharp attention softmaxes and their gradients fall into the denormal range, which x86 handles in
             # microcode: without this a 10x10 maze step slowed from ~2 s to ~10-19 s as training went on.
             torch.set_flush_denormal(True)
@@ -380,7 +404,13 @@ class Trainer:
         if self.rank == 0:
             n_params = sum(p.numel() for p in self.model.parameters())
             print(f"run {self.dir}: {n_params} parameters, config {self.config.to_json()}", flush=True)
-        while not a.export_only and self.step < a.max_steps and \
+        # SIGTERM / SIGINT (kill, Ctrl-C, a machine going down) end the run after the current step with a checkpoint,
+        # so stopping never loses the training since the last periodic one. (Multi-rank runs keep the default.)
+        stop: list[int] = []
+        if self.world == 1 and not a.export_only:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda signum, _frame: stop.append(signum))
+        while not a.export_only and not stop and self.step < a.max_steps and \
                 not (a.max_minutes and self.train_s >= a.max_minutes * 60):
             t0 = time.time()
             m = self.train_step()
@@ -406,6 +436,12 @@ class Trainer:
             if now - last_ckpt >= a.ckpt_every_min * 60:
                 self.save()
                 last_ckpt = time.time()
+        if stop:
+            self.save()
+            if acc["n"]:
+                self.log(self.base_row(acc, wall0))
+            print(f"stopped by {signal.Signals(stop[0]).name} at step {self.step}: checkpoint saved", flush=True)
+            return
         if self.rank == 0 and not a.export_only:
             self.save()
             self.log(self.base_row(acc, wall0) | self.eval_row())

@@ -5,6 +5,8 @@ import csv
 import json
 import math
 import os
+import re
+import signal
 import subprocess
 import sys
 
@@ -96,6 +98,30 @@ def test_tiny_run_lowers_loss_resumes_and_exports(data, tmp_path):
     r = subprocess.run([cli, "solve", "--model", model, "--puzzle", puzzle, "--json"], capture_output=True,
                        text=True, timeout=60)
     assert r.returncode == 0, r.stderr
+
+
+def test_sigterm_saves_a_checkpoint_and_resumes_there(data, tmp_path):
+    run = str(tmp_path / "run")
+    proc = subprocess.Popen([sys.executable, os.path.join(TRAINING, "train.py"), *TINY, "--train", data, "--test",
+                             data, "--run", run, "--max-steps", "100000", "--log-every", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in proc.stdout:  # wait until it has logged a few steps
+            if line.startswith("step=3 "):
+                break
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, out
+    m = re.search(r"stopped by SIGTERM at step (\d+): checkpoint saved", out)
+    assert m, out
+    step = int(m.group(1))
+    assert 3 <= step < 100000 and os.path.exists(os.path.join(run, "ckpt", f"step_{step:07d}.pt"))
+    with open(os.path.join(run, "log.csv")) as f:
+        assert int(list(csv.DictReader(f))[-1]["step"]) == step
+    out = train(TINY + ["--train", data, "--test", data, "--run", run, "--resume", "--max-steps", str(step + 1)])
+    assert f"at step {step} " in out
 
 
 def test_resume_rejects_other_config(data, tmp_path):
