@@ -92,9 +92,7 @@ def main(argv=None) -> None:
         rates: list[list[float]] = [[] for _ in variants]
         for _ in range(a.rounds):
             for i, ((name, batch, threads, dtype, flush), t) in enumerate(zip(variants, trainers)):
-                trainmod.set_threads(threads[0])
-                if threads[1] != threads[0]:
-                    trainmod.set_threads(threads[1], torch_too=False)
+                trainmod.set_threads(*threads)
                 torch.set_flush_denormal(flush)
                 t0 = time.perf_counter()
                 for _ in range(a.steps):

@@ -129,19 +129,25 @@ def model_config(args, side: int, n_sup: int) -> ModelConfig:
                        vocab_size=vocab, seq_len=seq_len, num_puzzle_identifiers=1, task=args.task, board=side)
 
 
-def set_threads(n: int, torch_too: bool = True) -> int | None:
-    """Use n threads in torch's own kernels and in OpenBLAS. torch.set_num_threads does not reach Debian's
-    pthread OpenBLAS, which keeps one worker per core: with two runs on two cores (or any busy sibling) every
-    small GEMM then waits on a descheduled worker, and the attention BMMs ran 1.8-4x slower. Returns the
-    OpenBLAS thread count now in force (None when no OpenBLAS is loaded)."""
-    if torch_too:
-        torch.set_num_threads(n)
+def mapped_files() -> list[str]:
+    """Paths of the files (shared libraries among them) mapped into this process; empty where /proc is missing."""
     try:
         with open("/proc/self/maps") as f:
-            libs = sorted({line.split()[-1] for line in f if "openblas" in line and ".so" in line})
-    except OSError:  # not Linux: leave the BLAS as it is
-        return None
-    for path in libs:
+            return sorted({line.split()[-1] for line in f if "/" in line})
+    except OSError:
+        return []
+
+
+def set_threads(torch_threads: int, blas_threads: int | None = None) -> int | None:
+    """Threads for torch's own kernels and for OpenBLAS (default: the same number). torch.set_num_threads does not
+    reach Debian's pthread OpenBLAS, which keeps one worker per core: with two runs on two cores (or any busy
+    sibling) every small GEMM then waits on a descheduled worker (steps ~20x slower: docs/training.md).
+    Returns the OpenBLAS thread count now in force (None when no OpenBLAS is loaded)."""
+    torch.set_num_threads(torch_threads)
+    n = torch_threads if blas_threads is None else blas_threads
+    for path in mapped_files():
+        if "openblas" not in path or ".so" not in path:
+            continue
         try:
             lib = ctypes.CDLL(path)
             lib.openblas_set_num_threads(ctypes.c_int(n))
@@ -159,9 +165,7 @@ def check_blas(allow_slow: bool) -> float:
     for _ in range(10):
         a @ a
     gflops = 10 * 2 * 512 ** 3 / (time.perf_counter() - t0) / 1e9
-    with open("/proc/self/maps") as f:
-        maps = f.read()
-    fast = any(lib in maps for lib in ("openblas", "libmkl", "libblis"))
+    fast = any(lib in path for path in mapped_files() for lib in ("openblas", "libmkl", "libblis"))
     msg = f"CPU matmul 512x512: {gflops:.1f} GFLOP/s with {torch.get_num_threads()} threads " \
           f"({'optimised BLAS' if fast else 'no optimised BLAS loaded'})"
     print(msg, flush=True)
