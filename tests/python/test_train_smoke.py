@@ -99,6 +99,28 @@ def test_tiny_run_lowers_loss_resumes_and_exports(data, tmp_path):
                        text=True, timeout=60)
     assert r.returncode == 0, r.stderr
 
+    # training/probe.py exports the run's latest checkpoint itself, from the recipe stored in it, and leaves the
+    # run folder as it was: its accuracy must be the engine's on the file train.py exported from the same step.
+    before = {f: os.path.getmtime(os.path.join(dp, f)) for dp, _, fs in os.walk(run) for f in fs}
+    r = subprocess.run([cli, "eval", "--model", model, "--data", data, "--k", "1", "--sigma", "0", "--steps", "2",
+                        "--threads", "1", "--json"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    want = json.loads(r.stdout)["deterministic"]
+    out_json = str(tmp_path / "probe.json")
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "probe.py"), "--run", run, "--cli", cli, "--data",
+                        data, "--steps", "2", "--json-out", out_json], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"| run | 45 | {100 * want:.1f} |", r.stdout
+    probe = json.load(open(out_json))
+    assert probe["step"] == 45 and probe["results"][0]["exact"] == want and probe["results"][0]["n"] == 16
+    assert {f: os.path.getmtime(os.path.join(dp, f)) for dp, _, fs in os.walk(run) for f in fs} == before
+
+
+def test_probe_rejects_a_folder_without_checkpoints(tmp_path, data):
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "probe.py"), "--run", str(tmp_path), "--cli",
+                        "build/ptrm", "--data", data], capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "no checkpoint" in r.stderr, r.stderr
+
 
 def test_sigterm_saves_a_checkpoint_and_resumes_there(data, tmp_path):
     run = str(tmp_path / "run")
