@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -27,6 +26,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+import eval_card  # noqa: E402
 import train as trainmod  # noqa: E402
 
 
@@ -47,8 +47,8 @@ def copy_checkpoint(run: str, ckpt: str | None, dest: str) -> str:
     raise SystemExit(f"{run}: its latest checkpoint kept changing while it was copied")
 
 
-def export(tmp: str, path: str, threads: int) -> tuple[int, dict]:
-    """Export the EMA weights of the checkpoint in tmp/ckpt with the recipe stored in it; returns (step, recipe)."""
+def export(tmp: str, path: str, threads: int) -> int:
+    """Export the EMA weights of the checkpoint in tmp/ckpt with the recipe stored in it; returns its step."""
     state = torch.load(trainmod.latest_checkpoint(tmp), map_location="cpu")
     recipe = state.get("args")
     if not recipe:
@@ -61,17 +61,14 @@ def export(tmp: str, path: str, threads: int) -> tuple[int, dict]:
     with contextlib.redirect_stdout(sys.stderr):  # the trainer's progress lines; stdout is the table
         trainer = trainmod.Trainer(args)
         trainer.train()
-    return trainer.step, recipe
+    return trainer.step
 
 
-def deterministic(cli: str, model: str, data: str, a) -> dict:
-    cmd = [cli, "eval", "--model", model, "--data", data, "--limit", str(a.limit), "--k", "1", "--sigma", "0",
-           "--steps", str(a.steps), "--threads", str(a.threads), "--json"]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise SystemExit(f"ptrm eval failed ({r.returncode}) on {data}: {r.stderr.strip()}")
-    out = json.loads(r.stdout)
-    shown = [label(c) for c in cmd]
+def deterministic(model: str, data: str, a) -> dict:
+    """Deterministic TRM (K = 1, sigma 0) on one file, through eval_card's runner of `ptrm eval --json`."""
+    out = eval_card.run_eval(argparse.Namespace(cli=a.cli, model=model, data=data, limit=a.limit, steps=a.steps,
+                                                seed=0, threads=a.threads, buckets=""), "1", 0.0)
+    shown = [label(c) for c in out["command"].split(" ")]
     shown[shown.index(model)] = "<export>"  # a temporary file; the checkpoint it came from is in the JSON
     return {"data": label(data), "n": out["n"], "exact": out["deterministic"], "command": " ".join(shown)}
 
@@ -107,10 +104,10 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(prefix="ptrm-probe-") as tmp:
         src = copy_checkpoint(a.run, a.ckpt, os.path.join(tmp, "run"))
         model = os.path.join(tmp, "probe.safetensors")
-        step, _ = export(os.path.join(tmp, "run"), model, a.threads)
+        step = export(os.path.join(tmp, "run"), model, a.threads)
         if a.keep_export:
             shutil.copy(model, a.keep_export)
-        results = [deterministic(a.cli, model, d, a) for d in a.data]
+        results = [deterministic(model, d, a) for d in a.data]
     if a.header:
         print("| run | step | " + " | ".join(os.path.splitext(os.path.basename(d))[0] for d in a.data) + " |")
         print("|---|---|" + "---|" * len(a.data))
