@@ -3,11 +3,14 @@
 // puzzle with fp32 and with int8 through the native CLI — deterministic (K=1) and PTRM best-Q (K=16, the card's
 // sigma) — and prints: answers identical (%), fp32 accuracy, int8 accuracy, and the verdict against the bar int8
 // must meet to be offered as the default (identical on ≥ 99 %, accuracy within 1 point). Not a test: a report.
-//   node scripts/int8_agreement.mjs [--ptrm build/ptrm] [--limit N] [--models sudoku9,sudoku6,maze10,maze8] [--k16]
+// Steps and sigma are the card's recommended settings (its ptrm-card block, read as the web app reads it), never a
+// copy of them here. Default models: every shipped model with a bundled puzzle set.
+//   node scripts/int8_agreement.mjs [--ptrm build/ptrm] [--limit N] [--models sudoku9,maze15,...] [--k16]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cardSettings } from './model_index.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -15,9 +18,20 @@ const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[
 const ptrm = path.resolve(opt('--ptrm', path.join(repo, 'build', 'ptrm')));
 const limit = Number(opt('--limit', 100));
 const withK16 = args.includes('--k16');
-// Steps and sigma as the model cards evaluate them.
-const CARD = { sudoku9: { steps: 16, sigma: 0.3 }, sudoku6: { steps: 16, sigma: 0.3 }, maze10: { steps: 16, sigma: 1.5 }, maze8: { steps: 8, sigma: 0.3 } };
-const models = opt('--models', Object.keys(CARD).join(',')).split(',');
+const modelsDir = path.join(repo, 'assets', 'models');
+const shipped = fs.readdirSync(modelsDir).filter((f) => f.endsWith('.safetensors')).map((f) => f.replace(/\.safetensors$/, ''))
+  .filter((name) => fs.existsSync(path.join(repo, 'assets', 'puzzles', `${name}.txt`)));
+const models = opt('--models', shipped.join(',')).split(',');
+
+function recommended(name) {
+  const card = path.join(modelsDir, `${name}.md`);
+  const { settings, error } = cardSettings(fs.readFileSync(card, 'utf8'));
+  const r = settings && settings.recommended;
+  if (!r || !Number.isFinite(r.steps) || !Number.isFinite(r.sigma)) {
+    throw new Error(`${path.relative(repo, card)}: ${error || 'no recommended steps and sigma in its ptrm-card block'}`);
+  }
+  return r;
+}
 
 function solve(model, puzzle, precision, k, sigma, steps) {
   const out = execFileSync(ptrm, ['solve', '--model', model, '--puzzle', puzzle, '--k', String(k), '--sigma', String(sigma),
@@ -30,7 +44,7 @@ console.log('|---|---|---|---|---|---|---|');
 for (const name of models) {
   const model = path.join(repo, 'assets', 'models', `${name}.safetensors`);
   const lines = fs.readFileSync(path.join(repo, 'assets', 'puzzles', `${name}.txt`), 'utf8').split('\n').filter(Boolean).slice(0, limit);
-  const { steps, sigma } = CARD[name];
+  const { steps, sigma } = recommended(name);
   for (const [k, s] of withK16 ? [[1, 0], [16, sigma]] : [[1, 0]]) {
     let same = 0, ok32 = 0, ok8 = 0;
     for (const line of lines) {

@@ -223,8 +223,10 @@ class Trainer:
         self.dir = run_dir(args.run)
         os.makedirs(os.path.join(self.dir, "ckpt"), exist_ok=True)
 
-        self.train_data = load_csv(args.train, args.task)
         test = load_csv(args.test, args.task)
+        # An export reads no training row, so it works where the train set was never built (a fresh clone probing
+        # a paused run): the test set stands in for the shapes.
+        self.train_data = test if args.export_only else load_csv(args.train, args.task)
         if test.side != self.train_data.side:
             raise SystemExit(f"train side {self.train_data.side} != test side {test.side}")
         self.test_data = test.subset(np.arange(min(len(test), args.eval_limit)))

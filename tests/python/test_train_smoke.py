@@ -78,11 +78,12 @@ def test_tiny_run_lowers_loss_resumes_and_exports(data, tmp_path):
     assert "45 steps" in meta["ptrm.description"]
     assert json.loads(meta["ptrm.training"])["lr"] == 3e-3
 
-    # --export-only records the checkpoint's training recipe, not the defaults of its own short command line.
+    # --export-only records the checkpoint's training recipe, not the defaults of its own short command line, and
+    # reads no training row (a fresh clone exports or probes a run whose train set it never built).
     exported = str(tmp_path / "again.safetensors")
     short = [a for i, a in enumerate(TINY) if "--lr" not in TINY[i - 1:i + 1] and "--batch" not in TINY[i - 1:i + 1]]
-    train(short +
-          ["--train", data, "--test", data, "--run", run, "--resume", "--export-only", "--export", exported])
+    train(short + ["--train", str(tmp_path / "never-built.csv"), "--test", data, "--run", run, "--resume",
+                   "--export-only", "--export", exported])
     _, _, meta2 = read_ptrm(exported)
     recipe = json.loads(meta2["ptrm.training"])
     assert recipe["lr"] == 3e-3 and recipe["batch"] == 16 and "batch 16" in meta2["ptrm.description"]
