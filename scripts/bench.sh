@@ -68,5 +68,7 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 stop_busy
 
+# THREADS is a list of thread counts, one argument each:
+# shellcheck disable=SC2086
 node "$HERE/scripts/bench_table.mjs" "$OUT" "ptrm" "$(IFS=,; echo "${engines[*]:1}")" "$ROUNDS" $THREADS
 echo "# raw JSON in $OUT" >&2

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/bench.sh, bench_wasm.sh and bench_threads.sh (sourced): the header every figure needs, the
 # bench models and their ONNX exports, and the busy-sibling load generator.
 

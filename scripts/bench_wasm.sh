@@ -30,7 +30,8 @@ bench_header
 prepare_models "$NATIVE" "$OUT/weights" "$CONFIG"
 start_busy "$BUSY"
 
-engines=(wasm ${PEERS//,/ })
+IFS=, read -ra peers <<< "$PEERS"
+engines=(wasm "${peers[@]}")
 # --no-liftoff: V8's baseline compiler would otherwise run long wasm calls unoptimised (docs/references.md "Toolchain").
 for r in $(seq 1 "$ROUNDS"); do
   for t in $THREADS; do
@@ -52,6 +53,8 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 stop_busy
 
+# THREADS is a list of thread counts, one argument each:
+# shellcheck disable=SC2086
 node "$ROOT/scripts/bench_table.mjs" "$OUT" wasm "$PEERS" "$ROUNDS" $THREADS
 echo
 echo "shipped engine files (web/engine):"

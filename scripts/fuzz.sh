@@ -23,7 +23,7 @@ done
 
 if [ "${PTRM_FUZZ_NO_BUILD:-0}" != 1 ]; then
   CC=clang CXX=clang++ nice -n 10 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPTRM_FUZZ=ON >/dev/null
-  nice -n 10 ninja -C "$BUILD" -j"${PTRM_JOBS:-2}" $(printf 'fuzz_%s ' "${LIST[@]}")
+  nice -n 10 ninja -C "$BUILD" -j"${PTRM_JOBS:-2}" "${LIST[@]/#/fuzz_}"
 fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}

@@ -42,7 +42,7 @@ function solve(model, puzzle, precision, k, sigma, steps) {
 console.log(`| model | puzzles | K (sigma) | answers identical | fp32 accuracy | int8 accuracy | meets the bar |`);
 console.log('|---|---|---|---|---|---|---|');
 for (const name of models) {
-  const model = path.join(repo, 'assets', 'models', `${name}.safetensors`);
+  const model = path.join(modelsDir, `${name}.safetensors`);
   const lines = fs.readFileSync(path.join(repo, 'assets', 'puzzles', `${name}.txt`), 'utf8').split('\n').filter(Boolean).slice(0, limit);
   const { steps, sigma } = recommended(name);
   for (const [k, s] of withK16 ? [[1, 0], [16, sigma]] : [[1, 0]]) {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The lint stage of scripts/test.sh (also fine on its own: bash scripts/lint.sh):
-#   eslint (eslint.config.mjs) over the JS; tsc --checkJs (tsconfig.json) of wasm/ and web/ against ptrm.d.ts;
-#   clang-format (.clang-format) over the C++; the engine compiled for plain x86-64 (no AVX2) on x86 machines.
+#   eslint (eslint.config.mjs) over the JS; tsc --checkJs (tsconfig.json) of wasm/ and web/ against ptrm.d.ts; the
+#   shell scripts through shellcheck; clang-format (.clang-format) over the C++; the engine compiled for plain
+#   x86-64 (no AVX2) on x86 machines.
 # Env: PTRM_FORMAT_STRICT=0 only reports C++ files that differ from .clang-format (default 1: an error);
 # PTRM_JOBS (default 2). Reformat with: clang-format -i $(git ls-files '*.cpp' '*.h' | grep -E '^(engine|cli|wasm|tests)/')
 set -euo pipefail
@@ -15,6 +16,10 @@ npx eslint --max-warnings 0 .
 
 echo "[lint] tsc --checkJs (tsconfig.json)"
 npx tsc -p tsconfig.json
+
+echo "[lint] shellcheck ($(shellcheck --version | grep -o 'version: [0-9.]*'))"
+mapfile -t SH < <(git ls-files '*.sh')
+shellcheck "${SH[@]}"
 
 echo "[lint] clang-format ($(clang-format --version | grep -o 'version [0-9.]*'))"
 mapfile -t CXX < <(git ls-files '*.cpp' '*.h' | grep -E '^(engine|cli|wasm|tests)/')

@@ -10,9 +10,9 @@ die() { echo "[setup] ERROR: $*" >&2; exit 1; }
 # Why each package: toolchains (build-essential cmake ninja-build, emscripten for wasm), the browser for
 # the e2e tests (chromium), C++ tests (libgtest-dev libgmock-dev), the Python reference/trainer/tests
 # (python3-*; torch falls back to a 10x slower reference BLAS without libopenblas0-pthread),
-# xz-utils + python3 for unpacking and configuring XNNPACK, clang-format for the lint stage (.clang-format), and
+# xz-utils + python3 for unpacking and configuring XNNPACK, clang-format and shellcheck for the lint stage, and
 # clang + its runtime libraries (ASan, UBSan, libFuzzer: libclang-rt-14-dev) for the sanitize and fuzz stages.
-PKGS=(build-essential cmake ninja-build emscripten chromium libgtest-dev libgmock-dev clang-format clang
+PKGS=(build-essential cmake ninja-build emscripten chromium libgtest-dev libgmock-dev clang-format clang shellcheck
       libclang-rt-14-dev
       python3 python3-torch python3-numpy python3-pytest python3-yaml libopenblas0-pthread xz-utils)
 # node/npm may come from elsewhere (this machine kind has a nodesource node 20): only ask Debian if absent.

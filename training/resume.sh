@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 mkdir -p training/runs
 runs=("$@")
 [ ${#runs[@]} -gt 0 ] || for d in training/checkpoints/*/; do
-  if [ -f "$d/DONE" ] || [ -f "$d/PAUSED" ]; then echo "$(basename "$d"): skipped ($(ls "$d" | grep -E '^(DONE|PAUSED)$' | head -1))"; else runs+=("$(basename "$d")"); fi
+  if [ -f "$d/DONE" ]; then echo "$(basename "$d"): skipped (DONE)"
+  elif [ -f "$d/PAUSED" ]; then echo "$(basename "$d"): skipped (PAUSED)"
+  else runs+=("$(basename "$d")"); fi
 done
 for run in "${runs[@]}"; do
   if pgrep -f "train.py .*--run training/checkpoints/$run( |$)" >/dev/null; then echo "$run: already running"; continue; fi

@@ -4,7 +4,7 @@
 # maze8 stayed at 0 % exact for 580 steps; a 10x10 step costs ~1/5 of a 15x15 one). Re-running this resumes.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-[ -f training/data/maze10/train.csv ] || /usr/bin/python3 training/build_maze.py --side 10 --min-path 16 --unique-path --train 60000 --test 1000 --out training/data/maze10
+bash training/data.sh maze10
 exec /usr/bin/python3 training/train.py --task maze --train training/data/maze10/train.csv \
   --test training/data/maze10/test.csv --run training/checkpoints/maze10_d64 --resume \
   --init-from assets/models/maze8.safetensors \

@@ -3,7 +3,7 @@
 # from the shipped maze8 weights (no weight depends on the board size). Re-running this resumes.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-[ -f training/data/maze15/train.csv ] || /usr/bin/python3 training/build_maze.py --side 15 --min-path 24 --unique-path --train 60000 --test 1000 --out training/data/maze15
+bash training/data.sh maze15
 exec /usr/bin/python3 training/train.py --task maze --train training/data/maze15/train.csv \
   --test training/data/maze15/test.csv --run training/checkpoints/maze15_d64 --resume \
   --init-from assets/models/maze8.safetensors \

@@ -8,8 +8,7 @@
 # learn the 15-wide row stride sooner? Re-running this resumes.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-[ -f training/data/maze15mix/train.csv ] || /usr/bin/python3 training/build_maze.py --side 15 --min-path 24 \
-  --unique-path --smaller 6 --smaller-frac 0.5 --train 60000 --test 1000 --smaller-test 200 --out training/data/maze15mix
+bash training/data.sh maze15mix
 exec /usr/bin/python3 training/train.py --task maze --train training/data/maze15mix/train.csv \
   --test training/data/maze15mix/test.csv --run training/checkpoints/maze15mix2_d64 --resume \
   --init-from training/checkpoints/maze15mix2_d64/init-maze10-step5013.safetensors \

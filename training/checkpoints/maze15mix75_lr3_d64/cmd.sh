@@ -7,14 +7,7 @@
 # the parent at equal steps decides which line continues.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-[ -f training/data/maze15mix/train.csv ] || /usr/bin/python3 training/build_maze.py --side 15 --min-path 24 \
-  --unique-path --smaller 6 --smaller-frac 0.5 --train 60000 --test 1000 --smaller-test 200 --out training/data/maze15mix
-if [ ! -f training/data/maze15mix75/train.csv ]; then
-  mkdir -p training/data/maze15mix75
-  awk -F, 'NR == 1 || $1 == "maze15" || ++n % 3 == 0' training/data/maze15mix/train.csv \
-    > training/data/maze15mix75/train.csv.tmp
-  mv training/data/maze15mix75/train.csv.tmp training/data/maze15mix75/train.csv
-fi
+bash training/data.sh maze15mix75
 exec /usr/bin/python3 training/train.py --task maze --train training/data/maze15mix75/train.csv \
   --test training/data/maze15mix/test.csv --run training/checkpoints/maze15mix75_lr3_d64 --resume \
   --hidden 64 --heads 2 --H-cycles 2 --L-cycles 2 --puzzle-emb-len 1 --n-sup 8 --eval-n-sup 16 \

@@ -5,8 +5,7 @@
 # per 100 steps at lr 1e-3). Same data, model and recipe otherwise; it resumes from the checkpoint in this folder.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-[ -f training/data/maze15mix/train.csv ] || /usr/bin/python3 training/build_maze.py --side 15 --min-path 24 \
-  --unique-path --smaller 6 --smaller-frac 0.5 --train 60000 --test 1000 --smaller-test 200 --out training/data/maze15mix
+bash training/data.sh maze15mix
 exec /usr/bin/python3 training/train.py --task maze --train training/data/maze15mix/train.csv \
   --test training/data/maze15mix/test.csv --run training/checkpoints/maze15mix_lr3_d64 --resume \
   --hidden 64 --heads 2 --H-cycles 2 --L-cycles 2 --puzzle-emb-len 1 --n-sup 8 --eval-n-sup 16 \

@@ -9,13 +9,7 @@
 # 17-clue split (first 300); ordinary accuracy is checked with ptrm eval on exports before anything ships.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-[ -f training/data/sudoku9m/train.csv ] || /usr/bin/python3 training/build_sudoku.py mix --out training/data/sudoku9m \
-  --train 200000 --test 1000
-if [ ! -f training/data/sudoku9h/train.csv ]; then
-  mkdir -p training/data/sudoku9h
-  awk -F, 'NR == 1 || $1 != "gen9" || ++n % 4 == 0' training/data/sudoku9m/train.csv > training/data/sudoku9h/train.csv.tmp
-  mv training/data/sudoku9h/train.csv.tmp training/data/sudoku9h/train.csv
-fi
+bash training/data.sh sudoku9h
 exec /usr/bin/python3 training/train.py --task sudoku --train training/data/sudoku9h/train.csv \
   --test training/data/sudoku9m/test_17clue.csv --run training/checkpoints/sudoku9h_d64 --resume \
   --init-from training/checkpoints/sudoku9h_d64/init-sudoku9m-step12013.safetensors \

@@ -3,7 +3,7 @@
 # collections, training/build_sudoku.py mix). Re-running this resumes from the checkpoint in this folder.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-[ -f training/data/sudoku9m/train.csv ] || /usr/bin/python3 training/build_sudoku.py mix --out training/data/sudoku9m --train 200000 --test 1000
+bash training/data.sh sudoku9m
 exec /usr/bin/python3 training/train.py --task sudoku --train training/data/sudoku9m/train.csv \
   --test training/data/sudoku9m/test.csv --run training/checkpoints/sudoku9m_d128 --resume \
   --hidden 128 --heads 2 --H-cycles 2 --L-cycles 2 --puzzle-emb-len 1 --n-sup 4 --eval-n-sup 16 \

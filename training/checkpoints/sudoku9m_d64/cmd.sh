@@ -5,7 +5,7 @@
 # then 1e-4 from the step-~8,700 checkpoint (session 4; the climb had slowed to ~0.6 points per 1,000 steps).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-[ -f training/data/sudoku9m/train.csv ] || /usr/bin/python3 training/build_sudoku.py mix --out training/data/sudoku9m --train 200000 --test 1000
+bash training/data.sh sudoku9m
 exec /usr/bin/python3 training/train.py --task sudoku --train training/data/sudoku9m/train.csv \
   --test training/data/sudoku9m/test.csv --run training/checkpoints/sudoku9m_d64 --resume \
   --init-from assets/models/sudoku9.safetensors \
