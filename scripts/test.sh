@@ -43,7 +43,7 @@ has_files() { [ -n "$(find "$1" -type f -name "$2" -print -quit 2>/dev/null)" ];
 begin setup "scripts/setup.sh (apt, XNNPACK cache, npm)"
 if [ "${PTRM_SKIP_SETUP:-0}" = 1 ]; then end skipped; else bash scripts/setup.sh; end; fi
 
-begin lint "scripts/lint.sh (eslint, tsc --checkJs, clang-format, engine for plain x86-64)"
+begin lint "scripts/lint.sh (eslint, tsc --checkJs, shellcheck, clang-format, engine for plain x86-64)"
 bash scripts/lint.sh
 end
 
