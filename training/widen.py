@@ -30,7 +30,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from ptrm_ref.config import ModelConfig  # noqa: E402
-from ptrm_ref.ptrm_file import read_ptrm, write_ptrm  # noqa: E402
+from ptrm_ref.ptrm_file import INIT_KEYS, read_ptrm, write_ptrm  # noqa: E402
 
 
 class WidenError(ValueError):
@@ -51,13 +51,12 @@ def widen(tensors: dict[str, torch.Tensor], config: ModelConfig, jitter: float =
           seed: int = 0) -> tuple[dict[str, torch.Tensor], ModelConfig]:
     wide = wide_config(config)
     gen = torch.Generator().manual_seed(seed)
-    d, h = config.hidden_size, config.num_heads
+    d = config.hidden_size
     t = {k: v.to(torch.float64) for k, v in tensors.items()}
 
     def read(w: torch.Tensor) -> torch.Tensor:
         """Columns for an input [x; x]: [W/2 + e, W/2 - e]."""
-        e = torch.randn(w.shape, generator=gen, dtype=torch.float64) * (jitter * float(w.std()) if w.numel() > 1
-                                                                         else 0.0)
+        e = torch.randn(w.shape, generator=gen, dtype=torch.float64) * (jitter * float(w.std()))
         return torch.cat((w / 2 + e, w / 2 - e), dim=1)
 
     def dup_rows(w: torch.Tensor, groups: int = 1) -> torch.Tensor:
@@ -66,7 +65,7 @@ def widen(tensors: dict[str, torch.Tensor], config: ModelConfig, jitter: float =
 
     out: dict[str, torch.Tensor] = {}
     for k, w in t.items():
-        if k in ("H_init", "L_init"):
+        if k in INIT_KEYS:
             out[k] = torch.cat((w, w))
         elif k == "embed_tokens.embedding_weight" or k == "embed_pos.embedding_weight":
             out[k] = torch.cat((w, w), dim=1) / 2 ** 0.5  # the model multiplies by sqrt(D)
@@ -89,9 +88,8 @@ def widen(tensors: dict[str, torch.Tensor], config: ModelConfig, jitter: float =
             out[k] = w  # mixes positions, per channel
         else:
             raise WidenError(f"no widening rule for tensor {k}")
-    assert h * 2 == wide.num_heads and out["H_init"].shape[0] == wide.hidden_size
-    final = {k: v.to(torch.bfloat16) if k in ("H_init", "L_init") else v.to(torch.float32) for k, v in out.items()}
-    return final, wide
+    # shapes are checked against `wide` by write_ptrm (check_tensors)
+    return {k: v.to(torch.bfloat16 if k in INIT_KEYS else torch.float32) for k, v in out.items()}, wide
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,8 +9,9 @@ import subprocess
 
 import pytest
 
-REPO = os.path.join(os.path.dirname(__file__), "..", "..")
-DATA_SH = os.path.join(REPO, "training", "data.sh")
+from conftest import TRAINING
+
+DATA_SH = os.path.join(TRAINING, "data.sh")
 
 # A stand-in for python3: records the builder and its --out, writes a train.csv whose first column is the source
 # (so the derived sets' awk filters have rows to keep), and fails when FAIL names the builder's set.
@@ -50,7 +51,7 @@ def recipe_names():
 def test_every_run_asks_data_sh_for_every_set_it_reads():
     known = set(recipe_names())
     derived = {"sudoku9h": {"sudoku9m"}, "maze15mix75": {"maze15mix"}}  # sets whose recipe builds another first
-    cmds = sorted(glob.glob(os.path.join(REPO, "training", "checkpoints", "*", "cmd.sh")))
+    cmds = sorted(glob.glob(os.path.join(TRAINING, "checkpoints", "*", "cmd.sh")))
     assert cmds
     for cmd in cmds:
         text = open(cmd).read()

@@ -5,7 +5,7 @@ import os
 import pytest
 import torch
 
-from conftest import FP32_REPRO
+from conftest import FP32_REPRO, tiny
 from ptrm_ref import safetensors_io
 from ptrm_ref.config import ConfigError, ModelConfig, swiglu_inter
 from ptrm_ref.model import TRM, Attention, Block, build_model, rms_norm, rollout, trunc_normal_
@@ -20,14 +20,6 @@ def official(task="sudoku", board=9, **kw) -> ModelConfig:
     d = dict(hidden_size=512, num_heads=8, expansion=4, L_layers=2, H_cycles=3, L_cycles=6, halt_max_steps=16,
              puzzle_emb_len=16, puzzle_emb_ndim=512, pos_encodings="rope", rope_theta=10000.0, rms_norm_eps=1e-5,
              mlp_t=False, vocab_size=vocab, seq_len=seq_len, num_puzzle_identifiers=1, task=task, board=board)
-    d.update(kw)
-    return ModelConfig(**d)
-
-
-def tiny(**kw) -> ModelConfig:
-    d = dict(hidden_size=16, num_heads=2, expansion=4, L_layers=2, H_cycles=2, L_cycles=2, halt_max_steps=4,
-             puzzle_emb_len=2, puzzle_emb_ndim=16, pos_encodings="rope", rope_theta=10000.0, rms_norm_eps=1e-5,
-             mlp_t=False, vocab_size=8, seq_len=36, num_puzzle_identifiers=3, task="sudoku", board=6)
     d.update(kw)
     return ModelConfig(**d)
 

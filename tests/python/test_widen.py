@@ -1,27 +1,21 @@
 """training/widen.py: a model widened to twice its hidden size computes the same function (fp64 rollouts of the
 reference model agree to rounding), its duplicated units are split apart so they can learn apart, and inputs it
 cannot widen get a clear error."""
-import os
-import sys
-
 import pytest
 import torch
 
-TRAINING = os.path.join(os.path.dirname(__file__), "..", "..", "training")
-sys.path.insert(0, TRAINING)
-import widen  # noqa: E402
-from ptrm_ref.config import ModelConfig  # noqa: E402
-from ptrm_ref.model import build_model, rollout  # noqa: E402
-from ptrm_ref.ptrm_file import load_ptrm, save_ptrm  # noqa: E402
+import widen
+from conftest import tiny
+from ptrm_ref.config import ModelConfig
+from ptrm_ref.model import build_model, rollout
+from ptrm_ref.ptrm_file import load_ptrm, save_ptrm
+
+# hidden 64 -> 128 doubles the channel SwiGLU (256 -> 512 after the official rounding to 256); 4x4 maze shapes
+BASE = dict(hidden_size=64, puzzle_emb_ndim=96, vocab_size=6, seq_len=16, task="maze", board=4)
 
 
 def config(**kw) -> ModelConfig:
-    # hidden 64 -> 128 doubles the channel SwiGLU (256 -> 512 after the official rounding to 256)
-    d = dict(hidden_size=64, num_heads=2, expansion=4, L_layers=2, H_cycles=2, L_cycles=2, halt_max_steps=4,
-             puzzle_emb_len=2, puzzle_emb_ndim=96, pos_encodings="rope", rope_theta=10000.0, rms_norm_eps=1e-5,
-             mlp_t=False, vocab_size=6, seq_len=16, num_puzzle_identifiers=3, task="maze", board=4)
-    d.update(kw)
-    return ModelConfig(**d)
+    return tiny(**{**BASE, **kw})
 
 
 def trained_like(cfg: ModelConfig):
