@@ -2,7 +2,8 @@
 // and its bundled held-out puzzles (assets/puzzles/<task><board>.txt, "question,answer" per line), solves each
 // puzzle with fp32 and with int8 through the native CLI — deterministic (K=1) and PTRM best-Q (K=16, the card's
 // sigma) — and prints: answers identical (%), fp32 accuracy, int8 accuracy, and the verdict against the bar int8
-// must meet to be offered as the default (identical on ≥ 99 %, accuracy within 1 point). Not a test: a report.
+// must meet to be offered as the default (identical on ≥ 99 %, accuracy within 1 point), and the identical share split
+// by whether fp32 solved the puzzle (where int8 changes answers: on solved or on failed puzzles). Not a test: a report.
 // Steps and sigma are the card's recommended settings (its ptrm-card block, read as the web app reads it), never a
 // copy of them here. Default models: every shipped model with a bundled puzzle set.
 //   node scripts/int8_agreement.mjs [--ptrm build/ptrm] [--limit N] [--models sudoku9,maze15,...] [--k16]
@@ -39,27 +40,31 @@ function solve(model, puzzle, precision, k, sigma, steps) {
   return JSON.parse(out).answer;
 }
 
-console.log(`| model | puzzles | K (sigma) | answers identical | fp32 accuracy | int8 accuracy | meets the bar |`);
-console.log('|---|---|---|---|---|---|---|');
+console.log('| model | puzzles | K (sigma) | answers identical | identical where fp32 right / wrong | fp32 accuracy | int8 accuracy | meets the bar |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const name of models) {
   const model = path.join(modelsDir, `${name}.safetensors`);
   const lines = fs.readFileSync(path.join(repo, 'assets', 'puzzles', `${name}.txt`), 'utf8').split('\n').filter(Boolean).slice(0, limit);
   const { steps, sigma } = recommended(name);
   for (const [k, s] of withK16 ? [[1, 0], [16, sigma]] : [[1, 0]]) {
-    let same = 0, ok32 = 0, ok8 = 0;
+    let same = 0, ok32 = 0, ok8 = 0, sameRight = 0;
     for (const line of lines) {
       const cut = line.lastIndexOf(',');
       const q = line.slice(0, cut), label = line.slice(cut + 1);
       const a32 = solve(model, q, 'fp32', k, s, steps), a8 = solve(model, q, 'int8', k, s, steps);
       // Answers come back in the task's text form (mazes: N lines); labels are one line.
       const norm = (t) => t.replace(/\n/g, '');
+      const right = norm(a32) === norm(label);
       same += a32 === a8;
-      ok32 += norm(a32) === norm(label);
+      sameRight += right && a32 === a8;
+      ok32 += right;
       ok8 += norm(a8) === norm(label);
     }
     const n = lines.length;
     const pct = (x) => (100 * x / n).toFixed(1);
+    const share = (x, of) => (of ? `${(100 * x / of).toFixed(1)} % of ${of}` : '-');
+    const split = `${share(sameRight, ok32)} / ${share(same - sameRight, n - ok32)}`;
     const pass = same / n >= 0.99 && Math.abs(ok32 - ok8) / n <= 0.01;
-    console.log(`| ${name} | ${n} | ${k} (${s}) | ${pct(same)} % | ${pct(ok32)} % | ${pct(ok8)} % | ${pass ? 'yes' : 'no'} |`);
+    console.log(`| ${name} | ${n} | ${k} (${s}) | ${pct(same)} % | ${split} | ${pct(ok32)} % | ${pct(ok8)} % | ${pass ? 'yes' : 'no'} |`);
   }
 }
