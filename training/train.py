@@ -325,7 +325,10 @@ class Trainer:
     def init_from(self, path: str) -> None:
         """Warm start: continue a shipped model (e.g. one whose run folder is gone) with a fresh optimizer."""
         tensors, config, _ = read_ptrm(path)
-        want = dataclasses.replace(self.config, halt_max_steps=config.halt_max_steps)
+        # The recursion counts (T = H_cycles, n = L_cycles) shape no weight: a model can seed a deeper recursion of
+        # the same network (a trained TRM's answers barely move when T or n grows at inference, docs/training.md §4).
+        want = dataclasses.replace(self.config, halt_max_steps=config.halt_max_steps, H_cycles=config.H_cycles,
+                                   L_cycles=config.L_cycles)
         if not config.mlp_t and config.pos_encodings != "learned":
             # no weight depends on the board size (RoPE attention): a small-board model can seed a bigger board
             want = dataclasses.replace(want, seq_len=config.seq_len, board=config.board)

@@ -198,3 +198,22 @@ def test_stablemax_gradient_is_finite_at_logit_one():
     logits = torch.tensor([[[1.0, -0.5, 3.0]]], requires_grad=True)
     stablemax_cross_entropy(logits, torch.tensor([[2]])).sum().backward()
     assert torch.isfinite(logits.grad).all()
+
+
+def test_init_from_seeds_a_deeper_recursion_and_refuses_another_width(data, tmp_path):
+    # T and n shape no weight, so an export seeds a run with more cycles, weights unchanged; a width change is refused.
+    seed = str(tmp_path / "seed.safetensors")
+    train(TINY + ["--train", data, "--test", data, "--run", str(tmp_path / "a"), "--max-steps", "5", "--export", seed])
+    deep = [a if a != "1" or TINY[i - 1] not in ("--H-cycles", "--L-cycles") else "2" for i, a in enumerate(TINY)]
+    out = train(deep + ["--train", data, "--test", data, "--run", str(tmp_path / "b"), "--init-from", seed,
+                        "--max-steps", "0", "--export", str(tmp_path / "deep.safetensors")])
+    assert "initialised from" in out
+    tensors, config, _ = read_ptrm(str(tmp_path / "deep.safetensors"))
+    seed_tensors, seed_config, _ = read_ptrm(seed)
+    assert (config.H_cycles, config.L_cycles) == (2, 2) and (seed_config.H_cycles, seed_config.L_cycles) == (1, 1)
+    assert all(torch.equal(tensors[k], seed_tensors[k]) for k in seed_tensors)
+    wide = [a if a != "32" else "64" for a in TINY]
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "train.py"), *wide, "--train", data, "--test", data,
+                        "--run", str(tmp_path / "c"), "--init-from", seed, "--max-steps", "0"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "model config differs" in r.stderr + r.stdout
