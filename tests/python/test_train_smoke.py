@@ -53,6 +53,14 @@ def train(args):
     return r.stdout
 
 
+def train_refused(args):
+    """train.py run expected to refuse its arguments: returns its stderr."""
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "train.py"), *args], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode != 0, r.stdout
+    return r.stderr
+
+
 def test_tiny_run_lowers_loss_resumes_and_exports(data, tmp_path):
     run = str(tmp_path / "run")
     model = str(tmp_path / "tiny.safetensors")
@@ -150,10 +158,8 @@ def test_sigterm_saves_a_checkpoint_and_resumes_there(data, tmp_path):
 def test_resume_rejects_other_config(data, tmp_path):
     run = str(tmp_path / "run")
     train(TINY + ["--train", data, "--test", data, "--run", run, "--max-steps", "2"])
-    r = subprocess.run([sys.executable, os.path.join(TRAINING, "train.py"), *TINY, "--hidden", "64", "--train",
-                        data, "--test", data, "--run", run, "--resume", "--max-steps", "3"],
-                       capture_output=True, text=True, timeout=120)
-    assert r.returncode != 0 and "different model config" in r.stderr
+    assert "different model config" in train_refused(TINY + ["--hidden", "64", "--train", data, "--test", data,
+                                                             "--run", run, "--resume", "--max-steps", "3"])
 
 
 def test_adam_atan2_first_step_and_decay():
@@ -204,16 +210,14 @@ def test_init_from_seeds_a_deeper_recursion_and_refuses_another_width(data, tmp_
     # T and n shape no weight, so an export seeds a run with more cycles, weights unchanged; a width change is refused.
     seed = str(tmp_path / "seed.safetensors")
     train(TINY + ["--train", data, "--test", data, "--run", str(tmp_path / "a"), "--max-steps", "5", "--export", seed])
-    deep = [a if a != "1" or TINY[i - 1] not in ("--H-cycles", "--L-cycles") else "2" for i, a in enumerate(TINY)]
-    out = train(deep + ["--train", data, "--test", data, "--run", str(tmp_path / "b"), "--init-from", seed,
-                        "--max-steps", "0", "--export", str(tmp_path / "deep.safetensors")])
+    out = train(TINY + ["--H-cycles", "2", "--L-cycles", "2", "--train", data, "--test", data, "--run",
+                        str(tmp_path / "b"), "--init-from", seed, "--max-steps", "0", "--export",
+                        str(tmp_path / "deep.safetensors")])
     assert "initialised from" in out
     tensors, config, _ = read_ptrm(str(tmp_path / "deep.safetensors"))
     seed_tensors, seed_config, _ = read_ptrm(seed)
     assert (config.H_cycles, config.L_cycles) == (2, 2) and (seed_config.H_cycles, seed_config.L_cycles) == (1, 1)
     assert all(torch.equal(tensors[k], seed_tensors[k]) for k in seed_tensors)
-    wide = [a if a != "32" else "64" for a in TINY]
-    r = subprocess.run([sys.executable, os.path.join(TRAINING, "train.py"), *wide, "--train", data, "--test", data,
-                        "--run", str(tmp_path / "c"), "--init-from", seed, "--max-steps", "0"],
-                       capture_output=True, text=True, timeout=120)
-    assert r.returncode != 0 and "model config differs" in r.stderr + r.stdout
+    wide = TINY + ["--hidden", "64", "--train", data, "--test", data, "--run", str(tmp_path / "c"), "--init-from", seed,
+                   "--max-steps", "0"]
+    assert "model config differs" in train_refused(wide)
