@@ -6,7 +6,7 @@
 # after 36 training minutes, above the parent's 58-61 % plateau, while widening to hidden 128 did not move it
 # (60.0-61.6 %); this arm asks whether more latent steps buy more. lr 3e-4 to step 1,178 (65.2 % at 830, 63.8 % at
 # 1,178 on all 1,000 held-out mazes: the gain stopped once the lr reached 3e-4, as in the T3 n4 arm), then 1e-4 from
-# session 12 on, the drop that lifted sudoku9m_d64 before. Re-running this resumes.
+# there on, the drop that lifted sudoku9m_d64 before. Re-running this resumes.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 bash training/data.sh maze15mix
