@@ -34,6 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from ptrm_ref import TRM, ModelConfig, build_model, write_ptrm  # noqa: E402
+from ptrm_ref.model import ACTCarry, InnerCarry  # noqa: E402
 from ptrm_ref.ptrm_file import read_ptrm  # noqa: E402
 from ptrm_train.augment import augment  # noqa: E402
 from ptrm_train.data import CurriculumSampler, load_csv  # noqa: E402
@@ -78,6 +79,11 @@ def parse_args(argv=None):
     p.add_argument("--ema", type=float, default=0.999)
     p.add_argument("--ema-warmup", action="store_true", help="decay min(ema, (1+t)/(10+t)) for short runs")
     p.add_argument("--halt-explore", type=float, default=0.1)
+    p.add_argument("--train-noise", type=float, default=0.0,
+                   help="PTRM's noise during training: N(0, sigma^2) on the latent(s) of --train-noise-frac of the "
+                        "puzzles before every supervision step but their first (0 = off)")
+    p.add_argument("--train-noise-on", choices=("z", "y", "both"), default="z", help="z = zL, y = zH, as ptrm eval")
+    p.add_argument("--train-noise-frac", type=float, default=0.5, help="share of the puzzles trained with noise")
     p.add_argument("--curriculum", type=int, default=0,
                    help="steps over which the training pool grows from the easiest to all puzzles (0 = off)")
     p.add_argument("--no-aug", action="store_true", help="disable the on-the-fly validity-preserving shuffles")
@@ -114,6 +120,8 @@ def parse_args(argv=None):
     for name in ("batch", "n_sup", "eval_n_sup", "hidden", "log_every", "eval_batch", "threads"):
         if getattr(args, name) <= 0:
             p.error(f"--{name.replace('_', '-')} must be positive")
+    if not (0 <= args.train_noise <= 10) or not (0 <= args.train_noise_frac <= 1):  # also rejects NaN
+        p.error("--train-noise must be in 0..10 and --train-noise-frac in 0..1")
     if args.export_only and not (args.resume and args.export):
         p.error("--export-only needs --resume and --export")
     return args
@@ -190,6 +198,20 @@ def inner_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {k[len("inner."):]: v for k, v in state.items() if k.startswith("inner.")}
 
 
+def noise_carry(carry, noisy: torch.Tensor, sigma: float, on: str):
+    """PTRM's test-time noise inside training (--train-noise): N(0, sigma^2) on zL ("z"), zH ("y") or both for the
+    rows where `noisy` is set. The Q head otherwise only ever scores deterministic states, and at K = 16 it leaves
+    correct rollouts unpicked (docs/training.md, session 12). Rows that halted restart from H_init/L_init inside
+    the model, which overwrites their latents, so a puzzle's first supervision step always runs clean."""
+    scale = (noisy & ~carry.halted).to(carry.inner.z_H.dtype).view(-1, 1, 1) * sigma
+    z_H, z_L = carry.inner.z_H, carry.inner.z_L
+    if on in ("y", "both"):
+        z_H = z_H + scale * torch.randn_like(z_H)
+    if on in ("z", "both"):
+        z_L = z_L + scale * torch.randn_like(z_L)
+    return dataclasses.replace(carry, inner=InnerCarry(z_H, z_L))
+
+
 def eval_model_from(model: TRM, ema: EMA, config: ModelConfig, device) -> torch.nn.Module:
     m = build_model(config).to(device)
     m.load_state_dict(inner_state(ema.state_dict_for(model)))
@@ -247,6 +269,7 @@ class Trainer:
         self.train_s = 0.0
         self.puzzles = 0
         self.carry = None
+        self.noisy: torch.Tensor | None = None  # which slots' puzzles get --train-noise (redrawn per new puzzle)
         self.last_eval: dict | None = None
         self.recipe = vars(args)  # the training options the weights came from (the checkpoint's, once resumed)
         if args.resume:
@@ -298,7 +321,6 @@ class Trainer:
         self.rng.bit_generator.state = state["np_rng"]
         c = state["carry"]
         if c is not None and self.world == 1 and c["steps"].shape[0] == self.local_batch:
-            from ptrm_ref.model import ACTCarry, InnerCarry
             self.carry = ACTCarry(InnerCarry(c["z_H"], c["z_L"]), c["steps"], c["halted"], c["current_data"])
         print(f"resumed {path} at step {self.step} ({self.train_s / 60:.1f} training min)", flush=True)
         if not self.args.export_only:
@@ -357,6 +379,10 @@ class Trainer:
         batch = self.batch()
         if self.carry is None:
             self.carry = self.model.initial_carry(batch)
+        if self.args.train_noise > 0:
+            draw = torch.rand(self.local_batch, device=self.device) < self.args.train_noise_frac
+            self.noisy = draw if self.noisy is None else torch.where(self.carry.halted, draw, self.noisy)
+            self.carry = noise_carry(self.carry, self.noisy, self.args.train_noise, self.args.train_noise_on)
         self.carry, out = self.model(self.carry, batch)
         loss, correct, lm, q = act_loss(out["logits"], out["q_halt_logits"], self.carry.current_data["labels"])
         (loss / self.args.batch).backward()

@@ -162,6 +162,34 @@ def test_resume_rejects_other_config(data, tmp_path):
                                                              "--run", run, "--resume", "--max-steps", "3"])
 
 
+def test_train_noise_perturbs_only_noisy_rows_that_carry_on():
+    import train as trainmod
+    from ptrm_ref.model import ACTCarry, InnerCarry
+    b, s_len, d = 4, 3, 8
+    z_H, z_L = torch.randn(b, s_len, d), torch.randn(b, s_len, d)
+    carry = ACTCarry(InnerCarry(z_H.clone(), z_L.clone()), torch.ones(b, dtype=torch.int32),
+                     torch.tensor([False, False, True, False]), {})
+    noisy = torch.tensor([True, False, True, True])  # row 2 halted: the model resets it, so it is left alone
+    for on, moved_H, moved_L in (("y", True, False), ("z", False, True), ("both", True, True)):
+        out = trainmod.noise_carry(carry, noisy, 0.5, on)
+        for got, before, moved in ((out.inner.z_H, z_H, moved_H), (out.inner.z_L, z_L, moved_L)):
+            changed = (got != before).flatten(1).any(1).tolist()
+            assert changed == ([True, False, False, True] if moved else [False] * b), (on, changed)
+        delta = out.inner.z_H[[0, 3]] - z_H[[0, 3]] if moved_H else out.inner.z_L[[0, 3]] - z_L[[0, 3]]
+        assert 0.25 < float(delta.std()) < 1.0  # sigma 0.5
+    assert carry.inner.z_H.equal(z_H) and carry.inner.z_L.equal(z_L)  # the input carry is not modified
+
+
+def test_train_noise_run_trains_and_records_its_recipe(data, tmp_path):
+    run, model = str(tmp_path / "run"), str(tmp_path / "noisy.safetensors")
+    train(TINY + ["--train", data, "--test", data, "--run", run, "--max-steps", "20", "--train-noise", "0.5",
+                  "--train-noise-on", "y", "--train-noise-frac", "1", "--export", model])
+    recipe = json.loads(read_ptrm(model)[2]["ptrm.training"])
+    assert recipe["train_noise"] == 0.5 and recipe["train_noise_on"] == "y" and recipe["train_noise_frac"] == 1
+    for bad in (["--train-noise", "-1"], ["--train-noise", "nan"], ["--train-noise-frac", "1.5"]):
+        assert "--train-noise must be" in train_refused(TINY + ["--train", data, "--test", data, "--run", run, *bad])
+
+
 def test_adam_atan2_first_step_and_decay():
     p = torch.nn.Parameter(torch.tensor([1.0, -2.0, 0.5]))
     opt = AdamATan2([p], lr=0.01, betas=(0.9, 0.95), weight_decay=0.5)
