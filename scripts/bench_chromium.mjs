@@ -10,8 +10,14 @@
 // step = interval between step batches of one solve, sigma 0); ORT runs InferenceSession (wasm EP, SIMD, numThreads)
 // with the carry fed back each step. --solve K,STEPS,THREADS also times one whole solve of the mlp_t model
 // (K trajectories x STEPS supervision steps, the page's default thread policy when THREADS is 'auto').
+//
+//   node scripts/bench_chromium.mjs --models A.safetensors,B.safetensors [--solve K,STEPS,THREADS] [--rounds 3]
+// Whole-solve time of shipped 9x9 Sudoku models in a tab, as the app runs them (no ORT): each round solves the same
+// puzzle once per model (order alternating, a fresh tab per solve); prints medians and each model's per-round ratio
+// to the first. Model files must lie inside the repository (they are served from it). Default --solve 16,16,auto.
 import http from 'node:http';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -21,8 +27,9 @@ const { chromium } = require('playwright-core');
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const o = { dir: argv[0], threads: [1, 2], ks: [1, 16], steps: 2, rounds: 3, configs: ['mlp_t'], solve: null };
-  for (let i = 1; i < argv.length; i += 2) {
+  const o = { dir: argv[0], threads: [1, 2], ks: [1, 16], steps: 2, rounds: 3, configs: ['mlp_t'], solve: null, models: null };
+  if (argv[0] === '--models') o.dir = null;
+  for (let i = o.dir ? 1 : 0; i < argv.length; i += 2) {
     const v = argv[i + 1];
     switch (argv[i]) {
       case '--threads': o.threads = v.split(',').map(Number); break;
@@ -30,9 +37,17 @@ function parseArgs(argv) {
       case '--steps': o.steps = Number(v); break;
       case '--rounds': o.rounds = Number(v); break;
       case '--config': o.configs = v.split(','); break;
+      case '--models': o.models = v.split(',').map((f) => path.resolve(f)); break;
       case '--solve': { const [k, s, t] = v.split(','); o.solve = { k: Number(k), steps: Number(s), threads: t === 'auto' ? 'auto' : Number(t) }; break; }
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
+  }
+  if (o.models) {
+    for (const f of o.models) {
+      if (!f.startsWith(repo + path.sep) || !fs.existsSync(f)) throw new Error(`--models: ${f} is not a file inside the repository`);
+    }
+    o.solve = o.solve || { k: 16, steps: 16, threads: 'auto' };
+    return o;
   }
   if (!o.dir || !fs.existsSync(path.join(o.dir, 'bench-mlp_t.safetensors'))) {
     throw new Error('usage: node scripts/bench_chromium.mjs DIR [...] (DIR with bench-*.safetensors/.onnx/.parity.bin)');
@@ -43,7 +58,7 @@ function parseArgs(argv) {
 // /engine/* → web/engine (the built wasm + JS API), /ort/* → onnxruntime-web's dist, /models/* → DIR; every
 // response cross-origin isolated (COOP + COEP) so SharedArrayBuffer and wasm threads are available.
 function serve(dir) {
-  const roots = { engine: path.join(repo, 'web', 'engine'), ort: path.join(repo, 'node_modules', 'onnxruntime-web', 'dist'), models: dir };
+  const roots = { engine: path.join(repo, 'web', 'engine'), ort: path.join(repo, 'node_modules', 'onnxruntime-web', 'dist'), models: dir, repo };
   const mime = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -65,9 +80,9 @@ function serve(dir) {
 }
 
 // In the tab: ptrm through the public API (Worker backend, as the app uses it).
-async function ptrmInTab({ config, k, steps, threads }) {
+async function ptrmInTab({ config, url, k, steps, threads }) {
   const { Solver } = await import('/engine/ptrm.js');
-  const solver = await Solver.load(`/models/bench-${config}.safetensors`, { threads });
+  const solver = await Solver.load(url || `/models/bench-${config}.safetensors`, { threads });
   const PUZZLE = '..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..';
   const stamps = [];
   let last = 0;
@@ -131,6 +146,16 @@ async function ortInTab({ config, k, steps, threads }) {
   return { intervals, parity: maxAbs };
 }
 
+// The same facts as scripts/bench_common.sh's header: CPU model, ISA, CPUs, load average (a figure needs them).
+function cpuLine() {
+  const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  const model = (info.match(/^model name\s*:\s*(.*)$/m) || [])[1] || 'unknown';
+  const flags = new Set(((info.match(/^flags\s*:\s*(.*)$/m) || [])[1] || '').split(/\s+/));
+  const isa = ['avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni', 'avx512_bf16', 'avx_vnni', 'avx2', 'fma'].filter((f) => flags.has(f));
+  const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  return `# CPU: ${model}; ISA: ${isa.join(' ') || 'none of avx2/fma/avx512'}; ${os.availableParallelism()} CPUs available; load average ${load}`;
+}
+
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
   const n = s.length;
@@ -139,7 +164,7 @@ const median = (v) => {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const server = await serve(path.resolve(o.dir));
+  const server = await serve(o.dir ? path.resolve(o.dir) : repo);
   const origin = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium', headless: true,
@@ -157,9 +182,17 @@ async function main() {
       await page.close();
     }
   };
+  console.log(cpuLine());
   const version = (await import('node:fs')).readFileSync(path.join(repo, 'node_modules', 'onnxruntime-web', 'package.json'), 'utf8');
   console.log(`# Chromium ${browser.version()}, onnxruntime-web ${JSON.parse(version).version}, ` +
     `navigator.hardwareConcurrency ${await inTab(() => globalThis.navigator.hardwareConcurrency)}`);
+
+  if (o.models) {
+    await modelSolves(o, inTab);
+    await browser.close();
+    server.close();
+    return;
+  }
 
   // Steps per run: warm-up + `steps` timed (ptrm: one extra step so intervals exist).
   const rows = [];
@@ -194,6 +227,28 @@ async function main() {
   }
   await browser.close();
   server.close();
+}
+
+// --models: whole solves of each model file, interleaved; ratios against the first model of the list.
+async function modelSolves(o, inTab) {
+  const { k, steps, threads } = o.solve;
+  const names = o.models.map((f) => path.relative(repo, f));
+  const totals = names.map(() => []);
+  for (let r = 0; r < o.rounds; r++) {
+    const order = names.map((_, i) => i);
+    if (r % 2) order.reverse();
+    for (const i of order) {
+      const res = await inTab(ptrmInTab, { url: `/repo/${names[i]}`, k, steps, threads: threads === 'auto' ? undefined : threads });
+      totals[i].push(res.total);
+      process.stderr.write(`# ${names[i]} round ${r + 1}: ${(res.total / 1e3).toFixed(2)} s (ran on ${res.threads} of ${res.poolThreads} threads)\n`);
+    }
+  }
+  console.log(`whole solve in a tab, K=${k} x ${steps} steps, threads ${threads}, sigma 0, one 9x9 puzzle:\n`);
+  console.log(`| model | median s | ratio to ${names[0]} |\n|---|---|---|`);
+  for (let i = 0; i < names.length; i++) {
+    console.log(`| ${names[i]} | ${(median(totals[i]) / 1e3).toFixed(2)} | ${median(totals[i].map((v, j) => v / totals[0][j])).toFixed(2)} |`);
+  }
+  console.log(`\nmedians over ${o.rounds} interleaved rounds, a fresh tab per solve; ratio = median of per-round ratios`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -33,8 +33,8 @@ struct Session::Impl {
   // Rows per tile: a step runs its whole recursion on one tile of rows before the next, so a tile's state and
   // block scratch stay in cache across the 2·H_cycles·(L_cycles+1) block calls instead of streaming through
   // memory once per GEMM. Rows are independent, so tiling never changes a bit of the result. kTileBytes was
-  // measured (docs/benchmarks.md "Row tiles"): on the shipped sudoku9, K=64 trajectories ran 1.2x slower per
-  // trajectory batched whole (~23 MB of activations) than in tiles of 4-16 rows (1.4-5.7 MB); official-size
+  // measured (docs/benchmarks.md "Row tiles"): on session 4's sudoku9 (D=64, T2 n2), K=64 trajectories ran 1.2x
+  // slower per trajectory batched whole (~23 MB of activations) than in tiles of 4-16 rows (1.4-5.7 MB); official-size
   // models (~2.8 MB a row) get one row per tile, where their GEMMs (M = S >= 97) are already compute-bound.
   static constexpr size_t kTileBytes = size_t{4} << 20;
   static int tile_rows(const ModelConfig& c, int max_rows) {
