@@ -17,7 +17,7 @@
 // to the first. Model files must lie inside the repository (they are served from it). Default --solve 16,16,auto.
 import http from 'node:http';
 import fs from 'node:fs';
-import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -146,15 +146,9 @@ async function ortInTab({ config, k, steps, threads }) {
   return { intervals, parity: maxAbs };
 }
 
-// The same facts as scripts/bench_common.sh's header: CPU model, ISA, CPUs, load average (a figure needs them).
-function cpuLine() {
-  const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
-  const model = (info.match(/^model name\s*:\s*(.*)$/m) || [])[1] || 'unknown';
-  const flags = new Set(((info.match(/^flags\s*:\s*(.*)$/m) || [])[1] || '').split(/\s+/));
-  const isa = ['avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni', 'avx512_bf16', 'avx_vnni', 'avx2', 'fma'].filter((f) => flags.has(f));
-  const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  return `# CPU: ${model}; ISA: ${isa.join(' ') || 'none of avx2/fma/avx512'}; ${os.availableParallelism()} CPUs available; load average ${load}`;
-}
+// The header every figure needs (CPU model, ISA, CPUs, load average): scripts/bench_common.sh's, the one copy.
+const cpuLine = () => execFileSync('bash', ['-c', '. "$1" && bench_header', 'bench_header', path.join(repo, 'scripts', 'bench_common.sh')],
+  { encoding: 'utf8' }).trim();
 
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
