@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 // Picks the web app's first-screen puzzle for a shipped model: a held-out puzzle (assets/puzzles/<task><board>.txt,
 // `question,answer` lines from the test split) where deterministic TRM (K = 1, σ = 0) gets the answer wrong and PTRM
-// with the model's recommended settings (its card's ptrm-card block) chooses the right one, so the first Solve
-// shows what PTRM adds. Uses the native CLI (the same engine as the page: the Jest parity test holds them equal)
-// and writes assets/models/<name>.demo.json, which scripts/model_index.mjs puts in the model index.
+// with the model's recommended settings (its card's ptrm-card block: K, σ, steps, seed, and the early exit and
+// answer rule where it gives them) chooses the right one, so the first Solve shows what PTRM adds. The deterministic
+// run uses the same early exit and answer rule, as the page does when K and σ are set to 1 and 0. Uses the native
+// CLI (the same engine as the page: the Jest parity test holds them equal) and writes
+// assets/models/<name>.demo.json (settings include exit and select), which scripts/model_index.mjs puts in the
+// model index.
 //
 //   node scripts/pick_demo_puzzle.mjs [--model assets/models/sudoku9.safetensors] [--cli build/ptrm] [--dry-run]
 //
 // Rerun it whenever the model file changes. Prefers puzzles inside the model's trained range and, among those,
-// the first where the K trajectories disagree most (more to see in the trajectory cards and the PCA).
+// with an early exit one whose solve stops before the last step (so the first Solve shows the exit), then the
+// first where the K trajectories disagree most (more to see in the trajectory cards and the PCA).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cardSettings, modelIndex } from './model_index.mjs';
+import { earlyExitFor } from '../web/lib/exits.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,9 +33,13 @@ function args(argv) {
   return o;
 }
 
-function solve(cli, model, puzzle, { k, sigma, steps, seed }) {
+// exit: a word of web/lib/exits.js, through the engine's earlyExit option it stands for to the CLI's flags.
+function solve(cli, model, puzzle, { k, sigma, steps, seed, exit, select }) {
+  const early = earlyExitFor(exit);
   const out = execFileSync(cli, ['solve', '--model', model, '--puzzle', puzzle, '--k', String(k), '--sigma',
-    String(sigma), '--steps', String(steps), '--seed', String(seed), '--threads', '1', '--json'], { encoding: 'utf8' });
+    String(sigma), '--steps', String(steps), '--seed', String(seed), ...(early.haltOnQ ? ['--halt-on-q'] : []),
+    ...(early.stopOnValid !== 'none' ? ['--stop-on-valid', early.stopOnValid] : []), '--select', select,
+    '--threads', '1', '--json'], { encoding: 'utf8' });
   return JSON.parse(out);
 }
 
@@ -44,7 +53,7 @@ async function main() {
   const base = model.replace(/\.safetensors$/, '');
   const { settings, error } = cardSettings(readFileSync(`${base}.md`, 'utf8'));
   if (!settings || !settings.recommended) throw new Error(`${base}.md has no ptrm-card block with recommended settings${error ? `: ${error}` : ''}`);
-  const rec = { seed: 1, ...settings.recommended };
+  const rec = { seed: 1, exit: 'none', select: 'bestQ', ...settings.recommended };
   // The bundled set for the model's task and board (read from its header, as the page's index does).
   const probe = (await modelIndex(path.dirname(model))).models.find((x) => x.file === path.basename(model));
   if (!probe || !probe.task) throw new Error(`${o.model}: not a readable ptrm model`);
@@ -56,15 +65,19 @@ async function main() {
     const [question, label] = lines[i].split(',');
     if (!label) continue;
     if (range && (givens(question) < range.min || givens(question) > range.max)) continue;
-    const det = solve(cli, model, question, { k: 1, sigma: 0, steps: rec.steps, seed: 0 });
+    const det = solve(cli, model, question, { ...rec, k: 1, sigma: 0, seed: 0 });
     if (det.answer === label) continue;
     const ptrm = solve(cli, model, question, rec);
     if (ptrm.answer !== label) continue;
     const distinct = new Set(ptrm.trajectories.map((t) => t.answer)).size;
     const agree = ptrm.trajectories.filter((t) => t.answer === label).length;
-    console.log(`line ${i + 1}: deterministic wrong, PTRM chose #${ptrm.chosen} (correct; ${agree}/${rec.k} trajectories correct, ${distinct} distinct answers)`);
-    if (!best || distinct > best.distinct) best = { line: i + 1, question, label, det, ptrm, distinct, agree };
-    if (distinct >= Math.min(4, rec.k)) break;
+    const stepsRun = Math.max(...ptrm.trajectories.map((t) => t.steps));
+    const early = rec.exit !== 'none' && stepsRun < rec.steps;
+    console.log(`line ${i + 1}: deterministic wrong, PTRM chose #${ptrm.chosen} (correct; ${agree}/${rec.k} trajectories ` +
+      `correct, ${distinct} distinct answers, stopped after step ${stepsRun} / ${rec.steps})`);
+    const cand = { line: i + 1, question, label, det, ptrm, distinct, agree, stepsRun, early };
+    if (!best || (early && !best.early) || (early === best.early && distinct > best.distinct)) best = cand;
+    if ((rec.exit === 'none' || early) && distinct >= Math.min(4, rec.k)) break;
   }
   if (!best) throw new Error(`no puzzle in ${path.relative(REPO, setFile)} where deterministic fails and PTRM (${JSON.stringify(rec)}) succeeds`);
   const out = {
@@ -76,7 +89,8 @@ async function main() {
     settings: rec,
     deterministic: { answer: best.det.answer, valid: best.det.valid, q_halt: best.det.trajectories[0].q_halt },
     ptrm: { chosen: best.ptrm.chosen, valid: best.ptrm.valid, correct_trajectories: best.agree,
-      distinct_answers: best.distinct },
+      distinct_answers: best.distinct, steps_run: best.stepsRun, traj_steps_run: best.ptrm.traj_steps_run,
+      traj_steps_budget: best.ptrm.traj_steps_budget },
     picked_by: `node scripts/pick_demo_puzzle.mjs --model ${path.relative(REPO, model)}`,
   };
   const file = `${base}.demo.json`;

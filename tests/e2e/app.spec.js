@@ -21,7 +21,7 @@ test('the page is cross-origin isolated and the solver has several threads to ch
 
 test('a K=4 shareable-link solve streams every trajectory and ends on a valid chosen answer', async ({ page }) => {
   await recordStepUpdates(page);
-  await page.goto(solvedLink());
+  await page.goto(solvedLink({ exit: 'none' })); // every step streamed, whatever the model card recommends
   expect(await waitState(page, ['solved', 'error'])).toBe('solved');
 
   const cards = page.getByTestId('traj');

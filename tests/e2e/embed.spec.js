@@ -25,3 +25,41 @@ test('<ptrm-solver> loads the default model, solves, and reports through events'
   expect(r.valid).toBe(true);
   expect(r.badge).toBe('valid');
 });
+
+test('<ptrm-solver> takes the default model\'s early exit from its card; an exit attribute overrides it; a bad one is the engine\'s error', async ({ page }) => {
+  const { model, demo } = await defaultDemo(page);
+  expect(model.recommended.exit).toBe('solve');
+  await page.goto('/embed.html');
+  await page.waitForFunction(() => /^(solved|error)/.test(document.getElementById('log').textContent), null, { timeout: 90000 });
+  const r = await page.evaluate(async (s) => {
+    const el = document.getElementById('demo');
+    await el.ready;
+    for (const key of ['k', 'sigma', 'seed', 'steps']) el.setAttribute(key, String(s.settings[key]));
+    el.setAttribute('puzzle', s.puzzle);
+    const run = async () => {
+      const res = await el.solve();
+      return res && { valid: res.valid, select: res.select, trajs: res.trajectories.map((t) => ({ stop: t.stop, steps: t.steps })) };
+    };
+    const card = await run();              // no exit/select attribute: the card's
+    el.setAttribute('exit', 'none');
+    const none = await run();
+    el.setAttribute('exit', 'sometimes');
+    const errored = new Promise((resolve) => el.addEventListener('ptrm-error', (e) => resolve({ name: e.detail.name, message: e.detail.message }), { once: true }));
+    const bad = await el.solve();
+    return { card, none, bad, error: await errored, msg: el.shadowRoot.querySelector('.msg').textContent };
+  }, demo);
+  // The card's exit: the whole solve stops at the first valid answer; select 'valid' takes it.
+  expect(r.card.select).toBe(model.recommended.select);
+  expect(r.card.valid).toBe(true);
+  expect(r.card.trajs).toHaveLength(demo.settings.k);
+  for (const t of r.card.trajs) expect(['valid', 'solveDone']).toContain(t.stop);
+  expect(r.card.trajs.some((t) => t.stop === 'valid')).toBe(true);
+  expect(Math.max(...r.card.trajs.map((t) => t.steps))).toBeLessThan(demo.settings.steps);
+  // exit="none": every trajectory runs every step.
+  expect(r.none.trajs).toEqual(Array(demo.settings.k).fill({ stop: 'steps', steps: demo.settings.steps }));
+  // A word the engine does not know: its BadOptionsError, as a ptrm-error event, no result.
+  expect(r.bad).toBeNull();
+  expect(r.error.name).toBe('BadOptionsError');
+  expect(r.error.message).toContain("'sometimes'");
+  expect(r.msg).toContain('BadOptionsError');
+});

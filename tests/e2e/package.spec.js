@@ -76,7 +76,7 @@ test('the tarball holds the entry, types, both engine flavours, the worker and t
   const root = path.join(scratch, 'node_modules', 'ptrm');
   for (const f of ['engine/ptrm.js', 'engine/ptrm.d.ts', 'engine/worker.js', 'engine/engine.js', 'engine/errors.js',
     'engine/ptrm-st.js', 'engine/ptrm-st.wasm', 'engine/ptrm-mt.js', 'engine/ptrm-mt.wasm', 'engine/ptrm-mt.worker.js',
-    'lib/ptrm-solver.js', 'lib/ptrm-solver.d.ts', 'assets/models/index.json', 'README.md']) {
+    'lib/ptrm-solver.js', 'lib/ptrm-solver.d.ts', 'lib/exits.js', 'assets/models/index.json', 'README.md']) {
     expect(fs.existsSync(path.join(root, f)), f).toBe(true);
   }
   // Everything the element imports is inside the package (no ../app/ of the demo).

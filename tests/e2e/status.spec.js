@@ -4,6 +4,9 @@
 const { test, expect, link, waitState, recordStatus, sudokuSolves, contrastOf, defaultDemo } = require('./fixtures');
 const { SOLVED } = require('./known');
 
+// The engine step each trajectory card shows (data-step), in card order.
+const stepsShown = (page) => page.evaluate(() => [...document.querySelectorAll('[data-testid=traj]')].map((c) => Number(c.dataset.step)));
+
 const VIEWPORTS = [['1280x800', { width: 1280, height: 800 }], ['390x844', { width: 390, height: 844 }]];
 
 test('first screen: the strongest 9x9 model, its recommended settings and a puzzle where PTRM beats deterministic', async ({ page }) => {
@@ -22,16 +25,29 @@ test('first screen: the strongest 9x9 model, its recommended settings and a puzz
   for (const key of ['k', 'sigma', 'steps', 'seed']) {
     expect(Number(await page.locator(`#${key}`).inputValue()), key).toBe(Number(demo.settings[key]));
   }
+  // The card's early exit and answer rule: in the inputs, and in words in the Recommended row.
+  expect(model.recommended).toMatchObject({ exit: 'solve', select: 'valid' });
+  expect(demo.settings).toMatchObject({ exit: model.recommended.exit, select: model.recommended.select });
+  await expect(page.locator('#exit')).toHaveValue(model.recommended.exit);
+  await expect(page.locator('#select')).toHaveValue(model.recommended.select);
+  await expect(info).toContainText('stop at the first valid answer · answer: the highest q_halt among valid answers');
   expect(await page.locator('#puzzle-text').inputValue()).toBe(demo.puzzle);
   await expect(page.getByTestId('puzzle-note')).toContainText('inside what the model was trained on');
 
-  // First Solve: PTRM finds the answer...
+  // First Solve: PTRM finds the answer, and the whole solve stops at that step (the card's exit)...
   await page.getByRole('button', { name: 'Solve' }).click();
   expect(await waitState(page, ['solved', 'error'])).toBe('solved');
   await expect(page.getByTestId('badge')).toHaveText('valid');
   await expect(page.getByTestId('status')).toContainText('Valid answer');
   const answer = await page.getByTestId('answer').getAttribute('data-value');
   expect(sudokuSolves(demo.puzzle, answer)).toBe(true);
+  const shown = await stepsShown(page);
+  expect(shown).toHaveLength(model.recommended.k);
+  expect(new Set(shown).size, 'every trajectory stops at the same step').toBe(1);
+  expect(shown[0]).toBeLessThan(model.recommended.steps);
+  await expect(page.getByTestId('progress')).toHaveText(`step ${shown[0]} / ${model.recommended.steps}`);
+  await expect(page.locator('#selection')).toContainText(
+    `${shown[0] * model.recommended.k} of ${model.recommended.k * model.recommended.steps} trajectory-steps run`);
   // ...where one deterministic trajectory (K = 1, σ = 0) does not, and the page says what may help.
   await page.locator('#k').fill('1');
   await page.locator('#sigma').fill('0');
@@ -42,6 +58,19 @@ test('first screen: the strongest 9x9 model, its recommended settings and a puzz
   await expect(page.getByTestId('status')).toContainText('What may help');
   await expect(page.getByTestId('status')).toContainText('more trajectories (K 1 → 4)');
   await expect(page.getByTestId('board-note')).toContainText('Invalid');
+});
+
+test('a link\'s exit=none wins over the card: every trajectory runs all its steps', async ({ page }) => {
+  const { model, demo } = await defaultDemo(page);
+  await page.goto(link({ exit: 'none', autosolve: 1 }));
+  expect(await waitState(page, ['solved', 'error'])).toBe('solved');
+  await expect(page.locator('#exit')).toHaveValue('none');
+  await expect(page.locator('#select')).toHaveValue(model.recommended.select); // the keys the link leaves out: the card's
+  await expect(page.locator('#settings-source')).toContainText('from the link');
+  expect(await page.locator('#puzzle-text').inputValue()).toBe(demo.puzzle);
+  expect(await stepsShown(page)).toEqual(Array(model.recommended.k).fill(model.recommended.steps));
+  await expect(page.getByTestId('progress')).toHaveText(`step ${model.recommended.steps} / ${model.recommended.steps}`);
+  await expect(page.getByTestId('badge')).toHaveText('valid');
 });
 
 test('step labels after an N-step solve are the engine\'s 1-based steps', async ({ page }) => {
@@ -68,6 +97,7 @@ test('<ptrm-solver> prints the engine\'s step as given', async ({ page }) => {
     const el = document.getElementById('demo');
     await el.ready;
     el.setAttribute('steps', '3');
+    el.setAttribute('exit', 'none'); // every step of every trajectory (the default model's card stops early)
     const seen = [];
     el.addEventListener('ptrm-step', (e) => seen.push([e.detail.step, el.shadowRoot.querySelector('.msg').textContent]));
     await el.solve();
@@ -85,6 +115,7 @@ test('cancel, solve, cancel, solve in quick succession: earlier solves report ca
   await waitState(page, 'ready');
   await page.locator('#k').fill('256');
   await page.locator('#steps').fill('1024');
+  await page.locator('#exit').selectOption('none'); // long for sure: the card's exit could end it at step 1
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true); // threaded: the shared cancel flag
   const cancelled = await page.evaluate(async () => {
     const state = () => document.documentElement.dataset.state;
@@ -101,6 +132,7 @@ test('cancel, solve, cancel, solve in quick succession: earlier solves report ca
   });
   expect(cancelled).toBe(3);
   await page.locator('#recommended').click();
+  await expect(page.locator('#exit')).toHaveValue('solve'); // the card's, again
   await page.getByRole('button', { name: 'Solve' }).click();
   // Generous: the recommended solve takes seconds at most; a lost cancel would keep the engine busy for minutes.
   expect(await waitState(page, ['solved', 'error'], 60000)).toBe('solved');
@@ -238,6 +270,11 @@ test('picking another model applies its recommended settings; maze start and goa
   await waitState(page, 'ready');
   await expect(page.locator('#steps')).toHaveValue(String(maze.recommended.steps));
   await expect(page.locator('#sigma')).toHaveValue(String(maze.recommended.sigma));
+  // The maze card names no early exit: the defaults, not the Sudoku card's exit carried over.
+  expect(maze.recommended.exit).toBeUndefined();
+  await expect(page.locator('#exit')).toHaveValue('none');
+  await expect(page.locator('#select')).toHaveValue('bestQ');
+  await expect(page.getByTestId('model-info')).not.toContainText('stop at the first valid answer');
   await expect(page.getByTestId('model-info')).toContainText(maze.trained.text);
   const letters = await page.evaluate(() => ['S', 'G'].map((v) => getComputedStyle(document.querySelector(`#board [data-v="${v}"]`), '::after').content));
   expect(letters).toEqual(['"S"', '"G"']);

@@ -4,6 +4,7 @@ import {
   Solver, PtrmError, BadModelError, BadPuzzleError, BadOptionsError, IoError,
 } from '../../wasm/ptrm.js';
 import { WASM_BASE, fixture, fixturePuzzle } from './helpers.js';
+import { EXITS, earlyExitFor } from '../../web/lib/exits.js';
 
 const MODEL = fixture('sudoku_mlp_tiny');
 const good = new Uint8Array(readFileSync(MODEL));
@@ -55,6 +56,18 @@ describe.each([
     [{ k: 1024, steps: 1024 }],  // legal k and steps, but the per-step answer history would be too large
   ])('bad options %p are BadOptionsError', async (opts) => {
     await expect(solver.solve(puzzle, opts)).rejects.toBeInstanceOf(BadOptionsError);
+  });
+
+  // The app's and the element's exit words (web/lib/exits.js) are all engine options; another word reaches the
+  // engine as typed and is refused there, by name.
+  test('every exit word maps to an accepted earlyExit; an unknown word is BadOptionsError', async () => {
+    for (const exit of EXITS) {
+      const r = await solver.solve(puzzle, { k: 2, steps: 2, sigma: 0.1, earlyExit: earlyExitFor(exit) });
+      expect(r.trajectories.length).toBe(2);
+    }
+    const err = await solver.solve(puzzle, { earlyExit: earlyExitFor('sometimes') }).then(() => null, (e) => e);
+    expect(err).toBeInstanceOf(BadOptionsError);
+    expect(err.message).toContain("'sometimes'");
   });
 
   test('the solver still works after every error', async () => {

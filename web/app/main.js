@@ -12,6 +12,7 @@ import { PcaView } from './pcaview.js';
 import { loadIndex, modelFor, taskChoices } from '../lib/models.js';
 import { puzzleLines, puzzleSet } from './puzzlesets.js';
 import { DEFAULTS, SETTINGS, readParams, shareUrl } from './params.js';
+import { EXIT_WORDS, earlyExitFor } from '../lib/exits.js';
 import { answerCells, conflicts, describePuzzle, emptyCells, inferSide, parseCells, taskLabel } from '../lib/tasks.js';
 
 // Trajectory cards (and PCA paths) the page draws; a larger K runs in full, the page says it draws the first ones.
@@ -34,6 +35,8 @@ const el = {
   pcaCaption: $('pca-caption'), drop: $('drop'),
 };
 const NUMERIC = { k: 'K', sigma: 'σ', steps: 'Steps' };
+// The answer rules (the engine's `select`) in words: the status line and the model's Recommended row.
+const SELECT_WORDS = { bestQ: 'the highest q_halt', mode: 'the most frequent answer', valid: 'the highest q_halt among valid answers' };
 
 const app = {
   api: null,          // the engine module
@@ -291,7 +294,11 @@ function showModelInfo(info, entry, cache = '') {
   }
   if (entry && entry.trained) rows.push(['Trained on', entry.trained.text || `${entry.trained.min}–${entry.trained.max} ${entry.trained.measure}`]);
   const rec = recommendedFor(info, entry);
-  rows.push(['Recommended', `K ${rec.k ?? '–'}, σ ${rec.sigma ?? '–'}, ${rec.steps} steps${entry && entry.recommended ? '' : ' (no card: steps = the model\'s halt_max_steps)'}`]);
+  const card = (entry && entry.recommended) || null;
+  // The early exit and answer rule only where the card recommends them (otherwise they are the defaults).
+  const exitText = card && card.exit ? ` · ${EXIT_WORDS[card.exit] || `early exit '${card.exit}'`}` : '';
+  const selectText = card && card.select ? ` · answer: ${SELECT_WORDS[card.select] || card.select}` : '';
+  rows.push(['Recommended', `K ${rec.k ?? '–'}, σ ${rec.sigma ?? '–'}, ${rec.steps} steps${exitText}${selectText}${card ? '' : ' (no card: steps = the model\'s halt_max_steps)'}`]);
   const dl = document.createElement('dl');
   for (const [k, v] of rows) {
     const dt = document.createElement('dt'); dt.textContent = k;
@@ -314,10 +321,11 @@ function showModelInfo(info, entry, cache = '') {
   }
 }
 
-// The card's recommended settings; without a card, the model's own step count.
+// The card's recommended settings; without a card, the model's own step count. The early exit and the answer rule
+// are the card's or the defaults ('none', 'bestQ'), so a model's recommendation never carries over to the next.
 function recommendedFor(info, entry) {
   const rec = (entry && entry.recommended) || {};
-  return { ...rec, steps: rec.steps ?? info.config.halt_max_steps };
+  return { ...rec, steps: rec.steps ?? info.config.halt_max_steps, exit: rec.exit ?? DEFAULTS.exit, select: rec.select ?? DEFAULTS.select };
 }
 
 // values: any of SETTINGS; source: words for where they came from.
@@ -486,7 +494,6 @@ function num(input) {
 }
 
 function options() {
-  const exit = el.exit.value;
   return {
     task: app.model.task,
     k: num(el.k),
@@ -494,7 +501,7 @@ function options() {
     steps: num(el.steps),
     seed: el.seed.value.trim(),
     noiseOn: el.noise.value,
-    earlyExit: { haltOnQ: exit === 'haltOnQ', stopOnValid: exit === 'trajectory' || exit === 'solve' ? exit : 'none' },
+    earlyExit: earlyExitFor(el.exit.value),
     select: el.select.value,
   };
 }
@@ -573,8 +580,6 @@ function showTiming(ms, events) {
   el.rate.textContent = ms > 0 ? `${(events / (ms / 1000)).toFixed(1)} steps/s` : '';
 }
 
-const SELECT_WORDS = { bestQ: 'the highest q_halt', mode: 'the most frequent answer', valid: 'the highest q_halt among valid answers' };
-
 // What may help after an invalid answer, from what the solve and the model card say.
 function suggestions(res, opts, puzzleNote) {
   const tips = [];
@@ -650,6 +655,7 @@ function cancel() {
 }
 
 function wire() {
+  el.exit.replaceChildren(...Object.entries(EXIT_WORDS).map(([value, words]) => new Option(words, value)));
   el.errorClose.addEventListener('click', () => {
     clearError();
     if (document.documentElement.dataset.state === 'error') setState(app.solver ? 'ready' : 'loading');

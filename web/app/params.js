@@ -3,9 +3,8 @@
 // value better than a silent fix would. What the link itself gets wrong (an unknown task) is reported by name in
 // `problems`; the page never quietly swaps in something else.
 
-// Used only when neither the link nor the model's card gives a value.
+// Used only when neither the link nor the model's card gives a value. `exit` is a word of lib/exits.js (EXITS).
 export const DEFAULTS = { k: 16, sigma: 0.3, steps: 16, seed: 1, noise: 'z', exit: 'none', select: 'bestQ' };
-export const EXITS = ['none', 'haltOnQ', 'trajectory', 'solve'];
 export const TASKS = ['sudoku', 'maze', 'arc'];
 export const SETTINGS = ['k', 'sigma', 'steps', 'seed', 'noise', 'exit', 'select'];
 

@@ -1,10 +1,15 @@
 // <ptrm-solver>: a TRM/PTRM solver any page can embed with one script tag.
 //
 //   <script type="module" src="https://host/lib/ptrm-solver.js"></script>
-//   <ptrm-solver model="https://host/assets/models/x.safetensors" puzzle="…" k="8" sigma="0.3" steps="16" seed="1" autosolve></ptrm-solver>
+//   <ptrm-solver model="https://host/assets/models/x.safetensors" puzzle="…" k="8" sigma="0.3" steps="16" seed="1"
+//                exit="solve" select="valid" autosolve></ptrm-solver>
 //
-// Without `model` it uses the default model of the ptrm deployment the script came from, with that model's
-// recommended K, σ and steps (its card) for any attribute left out. Events (bubbling,
+// `exit`: the early exit, one word of lib/exits.js: none (all steps), haltOnQ (a trajectory stops once q_halt > 0),
+// trajectory (a trajectory stops once its answer is valid), solve (the whole solve stops at the first valid
+// answer). `select`: the engine's answer rule, bestQ, mode or valid. Without `model` it uses the default model of
+// the ptrm deployment the script came from, with that model's recommended K, σ, steps, seed, exit and select (its
+// card) for any attribute left out; otherwise (and where the card says nothing) exit 'none', select 'bestQ'. A bad
+// value is the engine's BadOptionsError (a `ptrm-error` event), never silently replaced. Events (bubbling,
 // composed): `ptrm-step` (detail = the engine's step event), `ptrm-solved` (detail = result),
 // `ptrm-error` (detail = the typed error). Methods: solve(), cancel(); properties `ready` (→ Solver), `result`.
 // Threads are used only when the host page is crossOriginIsolated; otherwise it runs single-threaded. The script
@@ -13,6 +18,7 @@
 import { drawBoard } from './canvas.js';
 import { answerCells, parseCells, taskLabel } from './tasks.js';
 import { loadIndex } from './models.js';
+import { earlyExitFor } from './exits.js';
 
 const ENGINE_URL = new URL('../engine/ptrm.js', import.meta.url);
 const INDEX_BASE = new URL('../', import.meta.url);
@@ -110,6 +116,14 @@ export class PtrmSolverElement extends HTMLElement {
     return this.#num(name, rec ?? fallback);
   }
 
+  // The same for a word (exit, select), passed on as written: the engine checks it.
+  #word(name, fallback) {
+    const v = this.getAttribute(name);
+    if (v !== null && v !== '') return v;
+    const rec = this.recommended && this.recommended[name];
+    return rec ?? fallback;
+  }
+
   #load() {
     if (this.loading) return this.loading;
     this.button.disabled = true;
@@ -151,6 +165,7 @@ export class PtrmSolverElement extends HTMLElement {
     const k = this.#setting('k', 8);
     const steps = this.#setting('steps', solver.info.config.halt_max_steps);
     const best = new Map(); // traj → last q_halt, to show the currently preferred trajectory live
+    this.result = null;     // a failed or cancelled solve leaves none (never the previous solve's)
     this.controller = new AbortController();
     this.button.textContent = 'Cancel';
     this.badge.hidden = true;
@@ -159,6 +174,7 @@ export class PtrmSolverElement extends HTMLElement {
     try {
       this.result = await solver.solve(puzzle, {
         task, k, sigma: this.#setting('sigma', 0.3), steps, seed: this.getAttribute('seed') || String(this.#setting('seed', 1)),
+        earlyExit: earlyExitFor(this.#word('exit', 'none')), select: this.#word('select', 'bestQ'),
         signal: this.controller.signal,
         onStep: (ev) => {
           best.set(ev.traj, ev.qHalt);
