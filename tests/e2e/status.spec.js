@@ -199,6 +199,12 @@ test('share links: wrong length and unknown task are reported as such, and the m
   expect(await waitState(page, ['solved', 'error', 'ready'])).toBe('error');
   await expect(page.getByTestId('error')).toContainText("task 'chess'");
   expect(await page.locator('#model').inputValue()).toContain(model.file);
+
+  // A menu value the page does not offer is said by name and not solved (a <select> would silently blank it).
+  await page.goto(link({ task: 'sudoku', puzzle: SOLVED.puzzle, exit: 'sometimes', autosolve: 1 }));
+  expect(await waitState(page, ['solved', 'error', 'ready'])).toBe('error');
+  await expect(page.getByTestId('error')).toContainText("exit='sometimes' is not one this page offers");
+  expect(await page.locator('#exit').inputValue()).not.toBe('');
 });
 
 test('inputs: engine limits, K beyond what the page draws, conflicting givens, refused files', async ({ page }) => {

@@ -329,10 +329,23 @@ function recommendedFor(info, entry) {
 }
 
 // values: any of SETTINGS; source: words for where they came from.
+// Returns what a menu (noise, exit, answer) could not take: a browser <select> silently blanks an unknown value,
+// so each refusal is said by name (a link's `exit=sometimes`), never solved with a blank.
 function applySettings(values, source) {
-  for (const key of SETTINGS) if (values[key] !== undefined && values[key] !== null) el[key].value = String(values[key]);
+  const refused = [];
+  for (const key of SETTINGS) {
+    if (values[key] === undefined || values[key] === null) continue;
+    const prev = el[key].value;
+    el[key].value = String(values[key]);
+    if (el[key] instanceof HTMLSelectElement && el[key].value !== String(values[key])) {
+      const offered = [...el[key].options].map((o) => `'${o.value}'`).join(', ');
+      refused.push(`The setting ${key}='${values[key]}' is not one this page offers (${offered}); kept '${prev}'.`);
+      el[key].value = prev;
+    }
+  }
   el.settingsSource.textContent = source;
   settingsChanged();
+  return refused;
 }
 
 function applyRecommended() {
@@ -778,9 +791,9 @@ async function boot() {
   const rec = recommendedFor(app.model.info, entry);
   const fromLink = Object.fromEntries(SETTINGS.filter((key) => params[key] !== undefined).map((key) => [key, params[key]]));
   const useDemo = params.puzzle === null && entry && entry.demo;
-  applySettings({ ...DEFAULTS, ...rec, ...(useDemo && entry.demo.settings ? entry.demo.settings : {}), ...fromLink },
+  problems.push(...applySettings({ ...DEFAULTS, ...rec, ...(useDemo && entry.demo.settings ? entry.demo.settings : {}), ...fromLink },
     Object.keys(fromLink).length ? 'Settings: from the link.' : entry && entry.recommended
-      ? `Settings: ${app.model.name}'s recommended (from its model card).` : 'Settings: defaults.');
+      ? `Settings: ${app.model.name}'s recommended (from its model card).` : 'Settings: defaults.'));
   if (params.puzzle !== null) showPuzzleText(params.puzzle);
   else if (useDemo) showPuzzleText(entry.demo.puzzle);
   else await randomPuzzle();
