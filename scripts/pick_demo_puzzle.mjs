@@ -11,8 +11,8 @@
 //   node scripts/pick_demo_puzzle.mjs [--model assets/models/sudoku9.safetensors] [--cli build/ptrm] [--dry-run]
 //
 // Rerun it whenever the model file changes. Prefers puzzles inside the model's trained range and, among those,
-// with an early exit one whose solve stops before the last step (so the first Solve shows the exit), then the
-// first where the K trajectories disagree most (more to see in the trajectory cards and the PCA).
+// with an early exit one whose solve stops before the last step (so the first Solve shows the exit) but not before
+// step 3 (so something is seen to evolve), then the first where the K trajectories disagree most (more to see in the trajectory cards and the PCA).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -73,11 +73,15 @@ async function main() {
     const agree = ptrm.trajectories.filter((t) => t.answer === label).length;
     const stepsRun = Math.max(...ptrm.trajectories.map((t) => t.steps));
     const early = rec.exit !== 'none' && stepsRun < rec.steps;
+    // With an early exit, a solve that stops at step 1 shows nothing evolve: prefer one that runs a few steps.
+    const watchable = !early || stepsRun >= Math.min(3, rec.steps);
     console.log(`line ${i + 1}: deterministic wrong, PTRM chose #${ptrm.chosen} (correct; ${agree}/${rec.k} trajectories ` +
       `correct, ${distinct} distinct answers, stopped after step ${stepsRun} / ${rec.steps})`);
-    const cand = { line: i + 1, question, label, det, ptrm, distinct, agree, stepsRun, early };
-    if (!best || (early && !best.early) || (early === best.early && distinct > best.distinct)) best = cand;
-    if ((rec.exit === 'none' || early) && distinct >= Math.min(4, rec.k)) break;
+    const cand = { line: i + 1, question, label, det, ptrm, distinct, agree, stepsRun, early, watchable };
+    const rank = (c) => [rec.exit === 'none' || c.early ? 1 : 0, c.watchable ? 1 : 0, c.distinct];
+    const better = (a, b) => { const ra = rank(a), rb = rank(b); const i = ra.findIndex((x, j) => x !== rb[j]); return i >= 0 && ra[i] > rb[i]; };
+    if (!best || better(cand, best)) best = cand;
+    if ((rec.exit === 'none' || early) && watchable && distinct >= Math.min(4, rec.k)) break;
   }
   if (!best) throw new Error(`no puzzle in ${path.relative(REPO, setFile)} where deterministic fails and PTRM (${JSON.stringify(rec)}) succeeds`);
   const out = {
