@@ -11,26 +11,33 @@
 // with the carry fed back each step. --solve K,STEPS,THREADS also times one whole solve of the mlp_t model
 // (K trajectories x STEPS supervision steps, the page's default thread policy when THREADS is 'auto').
 //
-//   node scripts/bench_chromium.mjs --models A.safetensors,B.safetensors [--solve K,STEPS,THREADS] [--rounds 3]
+//   node scripts/bench_chromium.mjs --models A.safetensors,B.safetensors [--solve K,STEPS,THREADS] [--rounds 3] [--card]
 // Whole-solve time of shipped 9x9 Sudoku models in a tab, as the app runs them (no ORT): each round solves the same
 // puzzle once per model (order alternating, a fresh tab per solve); prints medians and each model's per-round ratio
-// to the first. Model files must lie inside the repository (they are served from it). Default --solve 16,16,auto.
+// to the first. Model files must lie inside the repository (they are served from it). Default --solve 16,16,auto,
+// σ 0, no early exit. --card: each model with its own card's recommended settings instead (K, σ, steps, seed, early
+// exit, answer rule; the ptrm-card block of the .md beside it, read as the app reads it; a model without a card gets
+// the app's defaults), so a model whose card stops at the first valid answer is timed as the app's first Solve runs it.
 import http from 'node:http';
 import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { cardSettings } from './model_index.mjs';
+import { DEFAULTS } from '../web/app/params.js';
+import { earlyExitFor } from '../web/lib/exits.js';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const o = { dir: argv[0], threads: [1, 2], ks: [1, 16], steps: 2, rounds: 3, configs: ['mlp_t'], solve: null, models: null };
+  const o = { dir: argv[0], threads: [1, 2], ks: [1, 16], steps: 2, rounds: 3, configs: ['mlp_t'], solve: null, models: null, card: false };
   if (argv[0] === '--models') o.dir = null;
   for (let i = o.dir ? 1 : 0; i < argv.length; i += 2) {
     const v = argv[i + 1];
+    if (argv[i] === '--card') { o.card = true; i -= 1; continue; }
     switch (argv[i]) {
       case '--threads': o.threads = v.split(',').map(Number); break;
       case '--k': o.ks = v.split(',').map(Number); break;
@@ -80,7 +87,7 @@ function serve(dir) {
 }
 
 // In the tab: ptrm through the public API (Worker backend, as the app uses it).
-async function ptrmInTab({ config, url, k, steps, threads }) {
+async function ptrmInTab({ config, url, k, steps, threads, sigma = 0, seed = '0', earlyExit, select }) {
   const { Solver } = await import('/engine/ptrm.js');
   const solver = await Solver.load(url || `/models/bench-${config}.safetensors`, { threads });
   const PUZZLE = '..3.2.6..9..3.5..1..18.64....81.29..7.......8..67.82....26.95..8..2.3..9..5.1.3..';
@@ -88,14 +95,14 @@ async function ptrmInTab({ config, url, k, steps, threads }) {
   let last = 0;
   const t0 = performance.now();
   await solver.solve(PUZZLE, {
-    k, sigma: 0, steps, history: false,
+    k, sigma, steps, seed, history: false, ...(earlyExit ? { earlyExit } : {}), ...(select ? { select } : {}),
     onStep: (ev) => { if (ev.step !== last) { last = ev.step; stamps.push(performance.now()); } },
   });
   const total = performance.now() - t0;
   const info = solver.info;
   await solver.dispose();
   const intervals = stamps.slice(1).map((t, i) => t - stamps[i]).slice(1);  // first interval = warm-up
-  return { intervals, total, threads: info.threads, poolThreads: info.poolThreads, calibration: info.calibration || null };
+  return { intervals, total, stepsRun: stamps.length, threads: info.threads, poolThreads: info.poolThreads, calibration: info.calibration || null };
 }
 
 // In the tab: onnxruntime-web (wasm EP) on the ONNX export, parity first.
@@ -225,24 +232,42 @@ async function main() {
 
 // --models: whole solves of each model file, interleaved; ratios against the first model of the list.
 async function modelSolves(o, inTab) {
-  const { k, steps, threads } = o.solve;
   const names = o.models.map((f) => path.relative(repo, f));
+  const plans = o.models.map((f) => solvePlan(o, f));
   const totals = names.map(() => []);
+  const ran = names.map(() => 0);
   for (let r = 0; r < o.rounds; r++) {
     const order = names.map((_, i) => i);
     if (r % 2) order.reverse();
     for (const i of order) {
-      const res = await inTab(ptrmInTab, { url: `/repo/${names[i]}`, k, steps, threads: threads === 'auto' ? undefined : threads });
+      const res = await inTab(ptrmInTab, { url: `/repo/${names[i]}`, ...plans[i].tab });
       totals[i].push(res.total);
-      process.stderr.write(`# ${names[i]} round ${r + 1}: ${(res.total / 1e3).toFixed(2)} s (ran on ${res.threads} of ${res.poolThreads} threads)\n`);
+      ran[i] = res.stepsRun;
+      process.stderr.write(`# ${names[i]} round ${r + 1}: ${(res.total / 1e3).toFixed(2)} s, ${res.stepsRun} steps (ran on ${res.threads} of ${res.poolThreads} threads)\n`);
     }
   }
-  console.log(`whole solve in a tab, K=${k} x ${steps} steps, threads ${threads}, sigma 0, one 9x9 puzzle:\n`);
-  console.log(`| model | median s | ratio to ${names[0]} |\n|---|---|---|`);
+  console.log(`whole solve in a tab, one 9x9 puzzle, ${o.card ? "each model with its card's recommended settings" : 'the same settings for every model'}:\n`);
+  console.log(`| model | settings | steps run | median s | ratio to ${names[0]} |\n|---|---|---|---|---|`);
   for (let i = 0; i < names.length; i++) {
-    console.log(`| ${names[i]} | ${(median(totals[i]) / 1e3).toFixed(2)} | ${median(totals[i].map((v, j) => v / totals[0][j])).toFixed(2)} |`);
+    console.log(`| ${names[i]} | ${plans[i].text} | ${ran[i]} | ${(median(totals[i]) / 1e3).toFixed(2)} | ${median(totals[i].map((v, j) => v / totals[0][j])).toFixed(2)} |`);
   }
   console.log(`\nmedians over ${o.rounds} interleaved rounds, a fresh tab per solve; ratio = median of per-round ratios`);
+}
+
+// What one model's solves run: --solve's K x steps at σ 0 without an early exit, or (--card) its card's
+// recommended settings over the app's defaults, as the page applies them.
+function solvePlan(o, file) {
+  const { k, steps, threads } = o.solve;
+  const tabThreads = threads === 'auto' ? undefined : threads;
+  if (!o.card) return { tab: { k, steps, threads: tabThreads }, text: `K ${k}, σ 0, ${steps} steps, exit none, threads ${threads}` };
+  const card = file.replace(/\.safetensors$/, '.md');
+  const { settings, error } = fs.existsSync(card) ? cardSettings(fs.readFileSync(card, 'utf8')) : { settings: null, error: null };
+  if (error) throw new Error(`${path.relative(repo, card)}: ${error}`);
+  const s = { ...DEFAULTS, ...((settings && settings.recommended) || {}) };
+  return {
+    tab: { k: s.k, steps: s.steps, sigma: s.sigma, seed: String(s.seed), earlyExit: earlyExitFor(s.exit), select: s.select, threads: tabThreads },
+    text: `K ${s.k}, σ ${s.sigma}, ${s.steps} steps, exit ${s.exit}, select ${s.select}${settings ? ' (card)' : ' (no card: defaults)'}, threads ${threads}`,
+  };
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
