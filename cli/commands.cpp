@@ -57,9 +57,10 @@ std::vector<Command> make_commands() {
                    .help = "stop a trajectory, or the whole solve, at the first checker-valid answer",
                    .choices = {"trajectory", "solve"}},
                   {.name = "select",
-                   .help = "the engine's answer rule: highest final q_halt, the most frequent answer, or the highest-q "
-                           "checker-valid one (else best-Q) (default bestQ)",
-                   .choices = {"bestQ", "mode", "valid"}},
+                   .help = "the engine's answer rule: highest final q_halt, the most frequent answer, the highest-q "
+                           "checker-valid one (else best-Q), or the answer with the largest sum of exp(q_halt) over "
+                           "its trajectories (default bestQ)",
+                   .choices = {"bestQ", "mode", "valid", "vote"}},
                   kPrecision,
                   kThreads,
                   kJson},
@@ -69,7 +70,7 @@ std::vector<Command> make_commands() {
       .run = run_solve};
   Command eval{
       .name = "eval",
-      .summary = "accuracy of deterministic TRM and of PTRM best-Q@K, mode@K and pass@K over a labelled CSV",
+      .summary = "accuracy of deterministic TRM and of PTRM best-Q@K, mode@K, vote@K and pass@K over a labelled CSV",
       .options = {kModel,
                   {.name = "data",
                    .value = "FILE.csv",

@@ -1,5 +1,5 @@
-// `ptrm eval`: exact accuracy of deterministic TRM and of PTRM best-Q@K / mode@K / pass@K over a labelled CSV,
-// throughput, and what the checker early exit (--stop-on-valid) would have done, optionally by difficulty bucket
+// `ptrm eval`: exact accuracy of deterministic TRM and of PTRM best-Q@K / mode@K / vote@K / pass@K over a labelled
+// CSV, throughput, and what the checker early exit (--stop-on-valid) would have done, optionally by difficulty bucket
 // (Sudoku givens, or the CSV's `rating` column: path length for mazes, backtracks for rated Sudoku sets).
 #include <algorithm>
 #include <charconv>
@@ -60,10 +60,10 @@ struct FirstValid {
 // Accuracy counts for one K prefix over a set of puzzles.
 struct Tally {
   int64_t n = 0, deterministic = 0;
-  std::vector<int64_t> best_q, mode, pass, fired, fired_correct;
+  std::vector<int64_t> best_q, mode, vote, pass, fired, fired_correct;
   std::vector<int64_t> steps_solve, steps_traj;  // trajectory-steps the two early exits would have run
   explicit Tally(size_t nk)
-      : best_q(nk), mode(nk), pass(nk), fired(nk), fired_correct(nk), steps_solve(nk), steps_traj(nk) {}
+      : best_q(nk), mode(nk), vote(nk), pass(nk), fired(nk), fired_correct(nk), steps_solve(nk), steps_traj(nk) {}
 };
 
 double frac(int64_t a, int64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
@@ -213,6 +213,7 @@ void tally(const Plan& plan, const std::vector<Puzzle>& puzzles, const std::vect
       for (Tally* t : into) {
         t->best_q[i] += sel.best_q_correct;
         t->mode[i] += sel.mode_correct;
+        t->vote[i] += sel.vote_correct;
         t->pass[i] += sel.pass == 1;
         t->fired[i] += first != 0;
         t->fired_correct[i] += first_correct;
@@ -292,12 +293,15 @@ void print(const Plan& plan, const Totals& totals) {
   auto results_json = [&](const Tally& t) {
     Json::Array arr;
     for (size_t i = 0; i < ks.size(); ++i) {
-      Json::Object r{{"k", ks[i]},
-                     {"sigma", static_cast<double>(plan.options.sigma)},
-                     {"best_q", frac(t.best_q[i], t.n)},
-                     {"mode", frac(t.mode[i], t.n)},
-                     {"pass", frac(t.pass[i], t.n)},
-                     {"counts", Json::Object{{"best_q", t.best_q[i]}, {"mode", t.mode[i]}, {"pass", t.pass[i]}}}};
+      Json::Object r{
+          {"k", ks[i]},
+          {"sigma", static_cast<double>(plan.options.sigma)},
+          {"best_q", frac(t.best_q[i], t.n)},
+          {"mode", frac(t.mode[i], t.n)},
+          {"vote", frac(t.vote[i], t.n)},
+          {"pass", frac(t.pass[i], t.n)},
+          {"counts",
+           Json::Object{{"best_q", t.best_q[i]}, {"mode", t.mode[i]}, {"vote", t.vote[i]}, {"pass", t.pass[i]}}}};
       if (task.has_checker()) {
         int64_t budget = t.n * ks[i] * plan.steps;
         r["early_exit"] = Json::Object{{"fired", frac(t.fired[i], t.n)},
@@ -351,11 +355,12 @@ void print(const Plan& plan, const Totals& totals) {
   auto print_table = [&](const Tally& t) {
     std::printf("  deterministic TRM (K=1, sigma=0): %.4f (%lld/%lld)\n", frac(t.deterministic, t.n),
                 static_cast<long long>(t.deterministic), static_cast<long long>(t.n));
-    std::printf("  %6s %8s %8s %8s", "K", "best-Q", "mode", "pass");
+    std::printf("  %6s %8s %8s %8s %8s", "K", "best-Q", "mode", "vote", "pass");
     if (task.has_checker()) std::printf(" %10s %10s %12s", "chk-fired", "chk-right", "saved(solve)");
     std::printf("\n");
     for (size_t i = 0; i < ks.size(); ++i) {
-      std::printf("  %6d %8.4f %8.4f %8.4f", ks[i], frac(t.best_q[i], t.n), frac(t.mode[i], t.n), frac(t.pass[i], t.n));
+      std::printf("  %6d %8.4f %8.4f %8.4f %8.4f", ks[i], frac(t.best_q[i], t.n), frac(t.mode[i], t.n),
+                  frac(t.vote[i], t.n), frac(t.pass[i], t.n));
       if (task.has_checker()) {
         int64_t budget = t.n * ks[i] * plan.steps;
         std::printf(" %10.4f %10.4f %12.4f", frac(t.fired[i], t.n), frac(t.fired_correct[i], t.n),

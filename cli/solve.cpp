@@ -76,7 +76,8 @@ int run_solve(const std::vector<std::string>& argv) {
                                                 {"chosen", sel.chosen},
                                                 {"best_q", sel.best_q},
                                                 {"mode", sel.mode},
-                                                {"mode_count", sel.mode_count}}},
+                                                {"mode_count", sel.mode_count},
+                                                {"vote", sel.vote}}},
                      {"k", options.k},
                      {"sigma", static_cast<double>(options.sigma)},
                      {"steps", steps},
@@ -92,8 +93,8 @@ int run_solve(const std::vector<std::string>& argv) {
   const char* validity = !task->has_checker() ? "no checker for this task" : best.valid ? "valid" : "INVALID";
   std::printf("answer: trajectory %d of %d (select %s), %s\n%s\n", chosen, options.k, select_name(sel.policy), validity,
               task->render(best.answer.data()).c_str());
-  std::printf("best-Q: trajectory %d; mode: trajectory %d (%d of %d agree)\n", sel.best_q, sel.mode, sel.mode_count,
-              options.k);
+  std::printf("best-Q: trajectory %d; mode: trajectory %d (%d of %d agree); vote: trajectory %d\n", sel.best_q,
+              sel.mode, sel.mode_count, options.k, sel.vote);
   std::printf("%.3f s, %lld of %lld trajectory-steps run (K=%d, sigma=%g, steps=%d, seed=%llu)\n", seconds,
               static_cast<long long>(result.traj_steps_run), static_cast<long long>(result.traj_steps_budget),
               options.k, static_cast<double>(options.sigma), steps, static_cast<unsigned long long>(options.seed));

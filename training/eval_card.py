@@ -7,7 +7,8 @@
 
 Runs one `ptrm eval` per sigma of the K grid and one per sigma of the sweep (at --sweep-k), keeps the raw JSON of
 every run (with the exact command) in --json-out, and prints markdown: deterministic TRM and PTRM best-Q@K /
-mode@K / pass@K overall and per difficulty bucket, then the sigma sweep.
+mode@K / vote@K / pass@K overall and per difficulty bucket, then the sigma sweep. The tables read results written
+before `ptrm eval` reported vote (no "vote" key): their vote cells are "–".
 """
 from __future__ import annotations
 
@@ -32,18 +33,36 @@ def run_eval(args, k: str, sigma: float) -> dict:
     return result
 
 
-def pct(x: float) -> str:
-    return f"{100 * x:.1f}"
+def pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f}"
+
+
+# The answer rules `ptrm eval` reports per K (its JSON keys), in table order; "vote" is absent from older results.
+RULES = [("best_q", "best-Q"), ("mode", "mode"), ("vote", "vote"), ("pass", "pass")]
+
+
+def rule_cells(r: dict) -> list[str]:
+    return [pct(r.get(key)) for key, _ in RULES]
 
 
 def k_table(result: dict, bucket_key: str) -> list[str]:
     ks = [r["k"] for r in result["results"]]
-    head = "| subset | n | deterministic | " + " | ".join(f"best-Q@{k} / mode@{k} / pass@{k}" for k in ks) + " |"
+    head = "| subset | n | deterministic | " + " | ".join(
+        " / ".join(f"{name}@{k}" for _, name in RULES) for k in ks) + " |"
     lines = [head, "|" + "---|" * (3 + len(ks))]
     groups = [("all", result)] + [(b.get(bucket_key, "?"), b) for b in result.get("buckets", [])]
     for name, g in groups:
-        cells = [f"{pct(r['best_q'])} / {pct(r['mode'])} / {pct(r['pass'])}" for r in g["results"]]
+        cells = [" / ".join(rule_cells(r)) for r in g["results"]]
         lines.append(f"| {name} | {g['n']} | {pct(g['deterministic'])} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def sweep_table(runs: list[dict]) -> list[str]:
+    lines = ["| sigma | deterministic | " + " | ".join(name for _, name in RULES) + " |",
+             "|" + "---|" * (2 + len(RULES))]
+    for r in runs:
+        for x in r["results"]:
+            lines.append(f"| {x['sigma']:.2f} | {pct(r['deterministic'])} | " + " | ".join(rule_cells(x)) + " |")
     return lines
 
 
@@ -77,11 +96,7 @@ def main(argv=None) -> None:
         print("\n".join(k_table(r, bucket_key)))
     if runs["sweep"]:
         print(f"\n**sigma sweep at K = {args.sweep_k}** (all puzzles; exact accuracy %)\n")
-        print("| sigma | deterministic | best-Q | mode | pass |\n|---|---|---|---|---|")
-        for r in runs["sweep"]:
-            for x in r["results"]:
-                print(f"| {x['sigma']:.2f} | {pct(r['deterministic'])} | {pct(x['best_q'])} | {pct(x['mode'])} | "
-                      f"{pct(x['pass'])} |")
+        print("\n".join(sweep_table(runs["sweep"])))
 
 
 if __name__ == "__main__":

@@ -349,6 +349,7 @@ class Engine {
     selection.set("bestQ", sel.best_q);
     selection.set("mode", sel.mode);
     selection.set("modeCount", sel.mode_count);
+    selection.set("vote", sel.vote);
     val out = val::object();
     out.set("trajectories", trajs);
     out.set("selection", selection);

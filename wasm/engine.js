@@ -200,6 +200,7 @@ function shapeResult(raw, solveMs) {
     selection: {
       bestQ: { traj: sel.bestQ, answer: t[sel.bestQ].answer, qHalt: finalQ(sel.bestQ) },
       mode: { traj: sel.mode, answer: t[sel.mode].answer, count: sel.modeCount },
+      vote: { traj: sel.vote, answer: t[sel.vote].answer, qHalt: finalQ(sel.vote) },
     },
     trajectories: t,
     timings: {

@@ -75,8 +75,10 @@ export interface ModelInfo {
 export interface Range { min: number; max: number }
 
 /** The engine's answer rule (docs/design.md "Selection"): highest final q_halt; the most frequent answer;
- *  the highest-q answer that passes the task checker (else bestQ; needs a checker). */
-export type SelectPolicy = 'bestQ' | 'mode' | 'valid';
+ *  the highest-q answer that passes the task checker (else bestQ; needs a checker); the answer whose trajectories
+ *  have the largest Σ exp(final q_halt) (a softmax-weighted vote: bestQ when one q dominates, mode when they are
+ *  alike). */
+export type SelectPolicy = 'bestQ' | 'mode' | 'valid' | 'vote';
 
 /** One supervision step of one trajectory. */
 export interface StepEvent {
@@ -149,6 +151,8 @@ export interface SolveResult {
   selection: {
     bestQ: { traj: number; answer: string; qHalt: number };
     mode: { traj: number; answer: string; count: number };
+    /** The best-Q member of the answer the softmax-weighted vote picks (what select 'vote' chooses). */
+    vote: { traj: number; answer: string; qHalt: number };
   };
   trajectories: TrajectoryResult[];
   timings: {

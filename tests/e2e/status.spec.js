@@ -73,6 +73,21 @@ test('a link\'s exit=none wins over the card: every trajectory runs all its step
   await expect(page.getByTestId('badge')).toHaveText('valid');
 });
 
+// The Answer menu offers the engine's rules and passes the one picked as is: sudoku6 line 5 (assets/puzzles) at
+// K 8, σ 1, 4 steps, seed 3, where `ptrm solve --select vote` chooses #5 (7 of 8 trajectories, valid) over best-Q's
+// #2 (tests/js/selection.test.js holds the CLI and the wasm engine to the same choice).
+test('answer rule vote: the menu offers it and the page shows the engine\'s vote, not best-Q', async ({ page }) => {
+  const puzzle = '2.....61.45..5..6..6..25...2...245..';
+  await page.goto(link({ task: 'sudoku', puzzle, k: 8, sigma: 1, steps: 4, seed: 3, exit: 'none', select: 'vote', autosolve: 1 }));
+  expect(await waitState(page, ['solved', 'error'])).toBe('solved');
+  expect(await page.locator('#select option').evaluateAll((os) => os.map((o) => o.value))).toEqual(['bestQ', 'mode', 'valid', 'vote']);
+  await expect(page.locator('#select')).toHaveValue('vote');
+  await expect(page.getByTestId('status')).toContainText('trajectory #5 (the answer with the largest Σ exp(q_halt) over its trajectories; 7 of 8 end on this answer)');
+  await expect(page.locator('#selection')).toContainText('best-Q: #2');
+  await expect(page.getByTestId('badge')).toHaveText('valid');
+  await expect(page.locator('[data-testid=traj].chosen')).toHaveAttribute('data-traj', '5');
+});
+
 test('step labels after an N-step solve are the engine\'s 1-based steps', async ({ page }) => {
   const N = 5;
   await page.goto(link({ task: 'sudoku', ...SOLVED, steps: N, autosolve: 1 }));

@@ -298,6 +298,22 @@ TEST(Cli, SolveJsonAndText) {
   EXPECT_EQ(m.find("chosen")->as_number(), mode);
   EXPECT_EQ(m.find("answer")->as_string(), trajs[mode].find("answer")->as_string());
 
+  // --select vote: the engine's vote trajectory (reported whatever the policy) is the answer, printed as chosen; it
+  // is the best-Q member of its answer.
+  int vote = static_cast<int>(j.find("selection")->find("vote")->as_number());
+  Json v = run_json({"solve", "--model", kModel, "--puzzle", kQuestion, "--k", "6", "--sigma", "0.5", "--seed", "3",
+                     "--select", "vote", "--json"});
+  ASSERT_TRUE(v.is_object());
+  EXPECT_EQ(v.find("select")->as_string(), "vote");
+  EXPECT_EQ(v.find("selection")->find("policy")->as_string(), "vote");
+  EXPECT_EQ(v.find("chosen")->as_number(), vote);
+  EXPECT_EQ(v.find("selection")->find("chosen")->as_number(), vote);
+  EXPECT_EQ(v.find("selection")->find("vote")->as_number(), vote);
+  EXPECT_EQ(v.find("answer")->as_string(), trajs[vote].find("answer")->as_string());
+  for (const Json& t : trajs)
+    if (t.find("answer")->as_string() == trajs[vote].find("answer")->as_string())
+      EXPECT_LE(t.find("q_halt")->as_number(), trajs[vote].find("q_halt")->as_number());
+
   // Same run, human-readable.
   CliRun r = run({"solve", "--model", kModel, "--puzzle", kQuestion, "--k", "6", "--sigma", "0.5", "--seed", "3",
                   "--threads", "1"});
@@ -389,8 +405,13 @@ TEST(Cli, EvalAgreesWithSolve) {
   for (int i = 0; i < 3; ++i) {
     const Json& r = results[i];
     EXPECT_EQ(r.find("k")->as_number(), ks[i]);
-    int best_q = 0, pass = 0;
+    int best_q = 0, pass = 0, vote = 0;
     for (int p = 0; p < 3; ++p) {
+      // vote@k: what `solve --k k` chooses with --select vote (a K=k run is the first k trajectories of a K=4 run).
+      Json vk = solve_json(fp.questions[p], ks[i], true);
+      const auto& vt = vk.find("trajectories")->as_array();
+      vote += vt[static_cast<size_t>(vk.find("selection")->find("vote")->as_number())].find("answer")->as_string() ==
+              labels[p];
       const auto& trajs = ptrm4[p].find("trajectories")->as_array();
       int best = 0;  // best-Q over the prefix, ties to the lowest index
       bool any = false;
@@ -403,8 +424,10 @@ TEST(Cli, EvalAgreesWithSolve) {
     }
     EXPECT_EQ(r.find("counts")->find("best_q")->as_number(), best_q) << "K=" << ks[i];
     EXPECT_EQ(r.find("counts")->find("pass")->as_number(), pass) << "K=" << ks[i];
+    EXPECT_EQ(r.find("counts")->find("vote")->as_number(), vote) << "K=" << ks[i];
     EXPECT_LE(r.find("counts")->find("mode")->as_number(), pass);
     EXPECT_DOUBLE_EQ(r.find("best_q")->as_number(), best_q / 3.0);
+    EXPECT_DOUBLE_EQ(r.find("vote")->as_number(), vote / 3.0);
     const Json* ee = r.find("early_exit");
     ASSERT_NE(ee, nullptr);
     EXPECT_GE(ee->find("fired")->as_number(), ee->find("correct")->as_number());
@@ -453,6 +476,7 @@ TEST(Cli, EvalAgreesWithSolve) {
                      "--threads", "1"});
   EXPECT_EQ(text.code, 0) << text.err;
   EXPECT_NE(text.out.find("deterministic TRM (K=1, sigma=0): 0.6667 (2/3)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("best-Q     mode     vote     pass"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("givens "), std::string::npos) << text.out;
 }
 

@@ -2,8 +2,10 @@
 // early exits against full runs, events, cancellation, selection rules and option validation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -414,14 +416,18 @@ TEST(Sampler, LatentSummaryIsALinearNormPreservingProjection) {
   EXPECT_LT(energy, 60.0);
 }
 
+// A finished trajectory for the selection tests: its answer and final q_halt (after an earlier step's -9: only the
+// final q counts), and whether the checker passed it.
+ptrm::TrajectoryResult traj(std::vector<int32_t> answer, float q, bool valid = false) {
+  ptrm::TrajectoryResult t;
+  t.answer = std::move(answer);
+  t.q_halt = {-9.0f, q};
+  t.steps = 2;
+  t.valid = valid;
+  return t;
+}
+
 TEST(Sampler, SelectionRules) {
-  auto traj = [](std::vector<int32_t> answer, float q) {
-    ptrm::TrajectoryResult t;
-    t.answer = std::move(answer);
-    t.q_halt = {-9.0f, q};
-    t.steps = 2;
-    return t;
-  };
   SolveResult r;
   r.trajectories = {traj({1, 2}, 0.5f), traj({3, 4}, 2.0f), traj({1, 2}, 0.1f), traj({3, 4}, 2.0f), traj({5, 6}, 1.0f)};
   const int32_t label[2] = {1, 2};
@@ -445,14 +451,6 @@ TEST(Sampler, SelectionRules) {
 
 // The policy decides `chosen`; the other fields stay the same whatever the policy.
 TEST(Sampler, SelectionPolicyDecidesChosen) {
-  auto traj = [](std::vector<int32_t> answer, float q, bool valid) {
-    ptrm::TrajectoryResult t;
-    t.answer = std::move(answer);
-    t.q_halt = {q};
-    t.steps = 1;
-    t.valid = valid;
-    return t;
-  };
   SolveResult r;
   r.trajectories = {traj({1}, 0.5f, false), traj({2}, 3.0f, false), traj({1}, 0.2f, true),
                     traj({3}, 0.9f, true),  traj({3}, 0.9f, true),  traj({3}, -1.0f, true)};
@@ -473,8 +471,105 @@ TEST(Sampler, SelectionPolicyDecidesChosen) {
   EXPECT_EQ(ptrm::parse_select("bestQ", "select"), SelectPolicy::BestQ);
   EXPECT_EQ(ptrm::parse_select("mode", "select"), SelectPolicy::Mode);
   EXPECT_EQ(ptrm::parse_select("valid", "select"), SelectPolicy::Valid);
+  EXPECT_EQ(ptrm::parse_select("vote", "select"), SelectPolicy::Vote);
   EXPECT_STREQ(ptrm::select_name(SelectPolicy::Valid), "valid");
-  EXPECT_PTRM_ERROR(ptrm::parse_select("best_q", "--select"), BadOptions, "--select must be 'bestQ'");
+  EXPECT_STREQ(ptrm::select_name(SelectPolicy::Vote), "vote");
+  EXPECT_PTRM_ERROR(ptrm::parse_select("best_q", "--select"), BadOptions,
+                    "--select must be 'bestQ', 'mode', 'valid' or 'vote', got 'best_q'");
+}
+
+// vote: the answer whose trajectories have the largest log Σ exp(final q) wins, represented by its best-Q member.
+TEST(Sampler, VoteWeighsAnswersBySumOfExpQ) {
+  using ptrm::SelectPolicy;
+  const std::vector<int32_t> A = {1}, B = {2}, C = {3};
+  // A once at q 2.0 (best-Q), B three times at 0.0 (mode), C twice at 1.5: log Σ exp = 2.0, 1.10, 2.19 → C.
+  SolveResult r;
+  r.trajectories = {traj(B, 0.0f), traj(A, 2.0f), traj(C, 1.5f), traj(B, 0.0f), traj(C, 1.5f), traj(B, 0.0f)};
+  const int32_t label_c[1] = {3};
+  auto s = ptrm::select(r, 0, label_c, SelectPolicy::Vote);
+  EXPECT_EQ(s.best_q, 1);
+  EXPECT_EQ(s.mode, 0);
+  EXPECT_EQ(s.mode_count, 3);
+  EXPECT_EQ(s.vote, 2);  // C's best-Q member (1.5 twice → lowest index)
+  EXPECT_EQ(s.chosen, 2);
+  EXPECT_TRUE(s.vote_correct);
+  EXPECT_FALSE(s.best_q_correct);
+  EXPECT_FALSE(s.mode_correct);
+  // The vote is reported whatever the policy; only `chosen` follows the policy.
+  EXPECT_EQ(ptrm::select(r, 0, nullptr, SelectPolicy::BestQ).vote, 2);
+  EXPECT_EQ(ptrm::select(r, 0, nullptr, SelectPolicy::BestQ).chosen, 1);
+  EXPECT_EQ(ptrm::select(r, 0, nullptr, SelectPolicy::Mode).chosen, 0);
+  // The first three only: B 0.0, A 2.0, C 1.5 → one member each, the highest q wins (best-Q).
+  EXPECT_EQ(ptrm::select(r, 3, nullptr, SelectPolicy::Vote).chosen, 1);
+  // Three low q against one slightly higher: log(3) - 1 = 0.099 > 0.05 → the many (not Σ q, not max q).
+  r.trajectories = {traj(A, 0.05f), traj(B, -1.0f), traj(B, -1.0f), traj(B, -1.0f)};
+  s = ptrm::select(r, 0, nullptr, SelectPolicy::Vote);
+  EXPECT_EQ(s.best_q, 0);
+  EXPECT_EQ(s.vote, 1);
+  EXPECT_EQ(s.chosen, 1);
+  r.trajectories[0].q_halt.back() = 0.15f;  // log(3) - 1 < 0.15 → the single trajectory
+  EXPECT_EQ(ptrm::select(r, 0, nullptr, SelectPolicy::Vote).chosen, 0);
+}
+
+// Ties and non-finite q: a deterministic choice, and a NaN or -inf q never wins.
+TEST(Sampler, VoteTiesAndNonFiniteQ) {
+  auto vote = [](const SolveResult& r) { return ptrm::select(r, 0, nullptr, ptrm::SelectPolicy::Vote).chosen; };
+  const std::vector<int32_t> X = {1}, Y = {2}, Z = {3};
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  SolveResult r;
+  // The same q in two answers, listed in another order (X: -1.6 -1.9 1.3 -0.3, Y: -0.3 1.3 -1.9 -1.6; summed in
+  // index order the two differ in the last bit): equal scores, equal best member q → the lowest index (2, not 4).
+  r.trajectories = {traj(X, -1.6f), traj(X, -1.9f), traj(X, 1.3f),  traj(Y, -0.3f),
+                    traj(Y, 1.3f),  traj(X, -0.3f), traj(Y, -1.9f), traj(Y, -1.6f)};
+  EXPECT_EQ(vote(r), 2);
+  // Two one-member answers with the same q → lowest index.
+  r.trajectories = {traj(X, 0.5f), traj(Y, 0.7f), traj(Z, 0.7f)};
+  EXPECT_EQ(vote(r), 1);
+  // All q alike → the mode (its lowest index); one q far above the rest → best-Q.
+  r.trajectories = {traj(X, 0.7f), traj(Y, 0.7f), traj(Z, 0.7f), traj(Y, 0.7f)};
+  EXPECT_EQ(vote(r), ptrm::select(r).mode);
+  EXPECT_EQ(vote(r), 1);
+  r.trajectories[2].q_halt = {9.0f};
+  EXPECT_EQ(vote(r), 2);
+  // NaN adds nothing: X {NaN, NaN, NaN} never beats Y {-2}; inside an answer its best member is the non-NaN one.
+  r.trajectories = {traj(X, nan), traj(X, nan), traj(Y, -2.0f), traj(X, nan)};
+  EXPECT_EQ(vote(r), 2);
+  r.trajectories = {traj(X, nan), traj(Y, 0.9f), traj(X, 1.0f)};
+  EXPECT_EQ(vote(r), 2);
+  r.trajectories = {traj(X, nan), traj(Y, 0.9f), traj(X, 0.8f), traj(X, nan)};
+  EXPECT_EQ(vote(r), 1);  // X scores 0.8 alone, not NaN and not three votes
+  // -inf adds nothing either; an answer with only -inf / NaN q scores -inf.
+  r.trajectories = {traj(X, -inf), traj(X, -inf), traj(X, -inf), traj(Y, -50.0f)};
+  EXPECT_EQ(vote(r), 3);
+  // Nothing finite anywhere: still a choice (lowest index).
+  r.trajectories = {traj(X, nan), traj(Y, -inf), traj(X, -inf)};
+  EXPECT_EQ(vote(r), 0);
+  // +inf wins outright (no inf - inf = NaN inside the sum).
+  r.trajectories = {traj(X, 3.0f), traj(Y, inf), traj(X, 3.0f), traj(Y, 1.0f)};
+  EXPECT_EQ(vote(r), 1);
+  // No q at all (an empty trajectory) counts as -inf.
+  r.trajectories = {traj(X, 1.0f), traj(Y, -3.0f)};
+  r.trajectories[0].q_halt.clear();
+  EXPECT_EQ(vote(r), 1);
+}
+
+// On random runs: q all alike → vote = mode; one q far above the others (by more than log K) → vote = best-Q.
+TEST(Sampler, VoteIsModeForEqualQAndBestQForADominantQ) {
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 200; ++trial) {
+    const int k = 1 + static_cast<int>(rng() % 16);
+    SolveResult r;
+    for (int t = 0; t < k; ++t) r.trajectories.push_back(traj({static_cast<int32_t>(rng() % 4)}, 0.25f));
+    auto s = ptrm::select(r, 0, nullptr, ptrm::SelectPolicy::Vote);
+    EXPECT_EQ(s.vote, s.mode) << "trial " << trial;
+    std::vector<int> order(k);
+    for (int t = 0; t < k; ++t) order[t] = t;
+    std::shuffle(order.begin(), order.end(), rng);
+    for (int t = 0; t < k; ++t) r.trajectories[order[t]].q_halt = {4.0f * static_cast<float>(t) - 20.0f};
+    s = ptrm::select(r, 0, nullptr, ptrm::SelectPolicy::Vote);
+    EXPECT_EQ(s.vote, s.best_q) << "trial " << trial;
+    EXPECT_EQ(s.chosen, s.best_q);
+  }
 }
 
 TEST(Sampler, RejectsBadOptionsAndInputs) {

@@ -120,6 +120,7 @@ void check_result(const SolveResult& r, const SolveOptions& o, const ModelConfig
   PTRM_FUZZ_CHECK(r.traj_steps_run == sum && sum <= r.traj_steps_budget, "step accounting");
   const Selection sel = select(r);
   PTRM_FUZZ_CHECK(sel.best_q >= 0 && sel.best_q < o.k && sel.mode >= 0 && sel.mode < o.k, "selection");
+  PTRM_FUZZ_CHECK(sel.vote >= 0 && sel.vote < o.k, "vote selection");
 }
 
 bool same_bits(const std::vector<SolveResult>& a, const std::vector<SolveResult>& b) {

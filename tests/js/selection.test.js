@@ -19,13 +19,13 @@ const EXITS = [
   ['stopOnValid=trajectory', { stopOnValid: 'trajectory' }],
   ['stopOnValid=solve', { stopOnValid: 'solve' }],
 ];
-const POLICIES = [undefined, 'bestQ', 'mode', 'valid'];
+const POLICIES = [undefined, 'bestQ', 'mode', 'valid', 'vote'];
 
 const modelFile = (name) => `${REPO}assets/models/${name}.safetensors`;
 const puzzles = (name) => readFileSync(`${REPO}assets/puzzles/${name}.txt`, 'utf8').split('\n').filter((l) => l.trim())
   .map((l) => l.split(',')[0]);
 
-const seen = { differs: 0, validOverBestQ: 0, cases: 0, expected: 0 };
+const seen = { differs: 0, validOverBestQ: 0, voteOverBestQ: 0, cases: 0, expected: 0 };
 
 describe.each(MODELS)('$name: CLI and wasm choose the same answer', ({ name, lines, opts: base }) => {
   let solver;
@@ -51,6 +51,8 @@ describe.each(MODELS)('$name: CLI and wasm choose the same answer', ({ name, lin
     expect(res.valid).toBe(native.valid);
     expect(res.selection.bestQ.traj).toBe(native.selection.best_q);
     expect(res.selection.mode.traj).toBe(native.selection.mode);
+    expect(res.selection.vote.traj).toBe(native.selection.vote);
+    expect(res.selection.vote.answer).toBe(native.trajectories[native.selection.vote].answer);
     for (let t = 0; t < base.k; t++) {
       expect(res.trajectories[t].steps).toBe(native.trajectories[t].steps);
       expect(res.trajectories[t].valid).toBe(native.trajectories[t].valid);
@@ -58,21 +60,24 @@ describe.each(MODELS)('$name: CLI and wasm choose the same answer', ({ name, lin
     seen.cases++;
     if (res.chosen !== res.selection.bestQ.traj) seen.differs++;
     if (select === 'valid' && res.valid && !res.trajectories[res.selection.bestQ.traj].valid) seen.validOverBestQ++;
+    if (select === 'vote' && res.answer !== res.selection.bestQ.answer) seen.voteOverBestQ++;
   }, 60000);
 });
 
-// The grid must exercise the rule, not only agree on trivial cases: some choices differ from best-Q, and
-// select=valid sometimes takes a checked answer over an invalid best-Q one.
+// The grid must exercise the rule, not only agree on trivial cases: some choices differ from best-Q,
+// select=valid sometimes takes a checked answer over an invalid best-Q one, and select=vote sometimes takes another
+// answer than best-Q's (sudoku6 line 5, no early exit: 7 of 8 trajectories outvote best-Q's q 2.43).
 test('the policies really differ on these puzzles', () => {
   expect(seen.cases).toBe(seen.expected);
   expect(seen.differs).toBeGreaterThan(0);
   expect(seen.validOverBestQ).toBeGreaterThan(0);
+  expect(seen.voteOverBestQ).toBeGreaterThan(0);
 });
 
 test('select=valid needs a checker and an unknown policy is refused, the same way in both front doors', async () => {
   const solver = await Solver.load(modelFile('sudoku6'), { threads: 1, wasmBase: WASM_BASE });
   try {
-    await expect(solver.solve(puzzles('sudoku6')[0], { ...BASE, select: 'first' })).rejects.toThrow("select must be 'bestQ', 'mode' or 'valid', got 'first'");
+    await expect(solver.solve(puzzles('sudoku6')[0], { ...BASE, select: 'first' })).rejects.toThrow("select must be 'bestQ', 'mode', 'valid' or 'vote', got 'first'");
   } finally {
     await solver.dispose();
   }

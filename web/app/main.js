@@ -36,7 +36,10 @@ const el = {
 };
 const NUMERIC = { k: 'K', sigma: 'σ', steps: 'Steps' };
 // The answer rules (the engine's `select`) in words: the status line and the model's Recommended row.
-const SELECT_WORDS = { bestQ: 'the highest q_halt', mode: 'the most frequent answer', valid: 'the highest q_halt among valid answers' };
+const SELECT_WORDS = {
+  bestQ: 'the highest q_halt', mode: 'the most frequent answer', valid: 'the highest q_halt among valid answers',
+  vote: 'the answer with the largest Σ exp(q_halt) over its trajectories',
+};
 
 const app = {
   api: null,          // the engine module

@@ -6,7 +6,7 @@
 //
 // `exit`: the early exit, one word of lib/exits.js: none (all steps), haltOnQ (a trajectory stops once q_halt > 0),
 // trajectory (a trajectory stops once its answer is valid), solve (the whole solve stops at the first valid
-// answer). `select`: the engine's answer rule, bestQ, mode or valid. Without `model` it uses the default model of
+// answer). `select`: the engine's answer rule, bestQ, mode, valid or vote. Without `model` it uses the default model of
 // the ptrm deployment the script came from, with that model's recommended K, σ, steps, seed, exit and select (its
 // card) for any attribute left out; otherwise (and where the card says nothing) exit 'none', select 'bestQ'. A bad
 // value is the engine's BadOptionsError (a `ptrm-error` event), never silently replaced. Events (bubbling,

@@ -28,11 +28,14 @@ enum class StopOnValid { None, Trajectory, Solve };  // see docs/design.md "Earl
 // Which trajectory is "the answer" (docs/design.md "Selection"). The one rule every front end prints:
 //   BestQ: highest final q_halt (PTRM's rule; ties → lowest index);
 //   Mode:  the most frequent exact answer (its best-Q member; ties → highest q);
-//   Valid: the highest-q trajectory whose answer passes the task checker, else BestQ (needs a checker).
-enum class SelectPolicy { BestQ, Mode, Valid };
+//   Valid: the highest-q trajectory whose answer passes the task checker, else BestQ (needs a checker);
+//   Vote:  a softmax-weighted vote: the exact answer whose trajectories have the largest log Σ exp(q_halt) (its
+//          best-Q member; ties → higher member q, then lowest index; NaN / -inf q add nothing). Best-Q when one q
+//          dominates, mode when the q are alike.
+enum class SelectPolicy { BestQ, Mode, Valid, Vote };
 
 // The option spellings every front door shares: "z" | "y" | "both", "none" | "trajectory" | "solve" and
-// "bestQ" | "mode" | "valid". Anything else → Error{BadOptions} naming `what` (the caller's own name for the
+// "bestQ" | "mode" | "valid" | "vote". Anything else → Error{BadOptions} naming `what` (the caller's own name for the
 // option) and the value.
 NoiseOn parse_noise_on(std::string_view name, std::string_view what);
 StopOnValid parse_stop_on_valid(std::string_view name, std::string_view what);
@@ -95,12 +98,13 @@ struct TrajectoryResult {
 struct Selection {
   int k = 0;  // the prefix used
   SelectPolicy policy = SelectPolicy::BestQ;
-  int chosen = -1;     // THE answer: the trajectory `policy` picks (best_q, mode, or the best valid one)
+  int chosen = -1;     // THE answer: the trajectory `policy` picks (best_q, mode, vote, or the best valid one)
   int best_q = -1;     // trajectory with the highest final q_halt (ties → lowest index)
   int mode = -1;       // a trajectory holding the most frequent exact answer (ties → highest best q)
   int mode_count = 0;  // how many of the k trajectories gave that answer
+  int vote = -1;       // the best-Q member of the answer with the largest log Σ exp(final q_halt) (SelectPolicy::Vote)
   int pass = -1;       // with a label: 1 if any of the k answers equals it exactly, else 0; -1 without
-  bool best_q_correct = false, mode_correct = false;  // meaningful only with a label
+  bool best_q_correct = false, mode_correct = false, vote_correct = false;  // meaningful only with a label
 };
 
 struct SolveResult {

@@ -33,8 +33,9 @@ SelectPolicy parse_select(std::string_view name, std::string_view what) {
   if (name == "bestQ") return SelectPolicy::BestQ;
   if (name == "mode") return SelectPolicy::Mode;
   if (name == "valid") return SelectPolicy::Valid;
+  if (name == "vote") return SelectPolicy::Vote;
   throw Error(ErrorKind::BadOptions,
-              std::string(what) + " must be 'bestQ', 'mode' or 'valid', got '" + std::string(name) + "'");
+              std::string(what) + " must be 'bestQ', 'mode', 'valid' or 'vote', got '" + std::string(name) + "'");
 }
 
 const char* select_name(SelectPolicy policy) {
@@ -42,6 +43,7 @@ const char* select_name(SelectPolicy policy) {
     case SelectPolicy::BestQ: return "bestQ";
     case SelectPolicy::Mode: return "mode";
     case SelectPolicy::Valid: return "valid";
+    case SelectPolicy::Vote: return "vote";
   }
   return "bestQ";
 }

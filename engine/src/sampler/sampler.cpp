@@ -3,6 +3,7 @@
 #include "ptrm/sampler.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -22,6 +23,52 @@ constexpr uint32_t kBothYTraj = 0x40000000u;  // zH noise stream when both laten
 constexpr uint32_t kStepKeyStride = 1024;     // noise key = step·1024 (+ 1 + inner call)
 
 [[noreturn]] void bad_options(const std::string& m) { throw Error(ErrorKind::BadOptions, m); }
+
+// SelectPolicy::Vote over trajectories 0..k-1 (k >= 1), the one place the rule is written: group the exact final
+// answers; a group scores log Σ exp(q) over its members' final q_halt, computed as max + log Σ exp(q - max) in
+// double with the members' q summed largest first (equal multisets of q score the same bits, whatever the
+// trajectory order). NaN and -inf q add nothing: a group without any other q scores -inf, and a +inf q scores
+// +inf. The winner is the highest score, then the higher member q, then the lowest index; it is represented by its
+// best-Q member (NaN counted as -inf; ties → lowest index).
+int vote_winner(const SolveResult& result, int k) {
+  constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+  auto q_of = [&](int t) {
+    const auto& q = result.trajectories[t].q_halt;
+    return q.empty() || std::isnan(q.back()) ? kNegInf : static_cast<double>(q.back());
+  };
+  struct Group {
+    int rep = -1;
+    std::vector<double> qs;  // the members' q that count (not NaN, not -inf)
+  };
+  std::map<std::vector<int32_t>, Group> groups;
+  for (int t = 0; t < k; ++t) {
+    Group& g = groups[result.trajectories[t].answer];
+    if (g.rep < 0 || q_of(t) > q_of(g.rep)) g.rep = t;
+    if (q_of(t) > kNegInf) g.qs.push_back(q_of(t));
+  }
+  int winner = -1;
+  double winner_score = kNegInf;
+  for (auto& [answer, g] : groups) {
+    double score = kNegInf;
+    if (!g.qs.empty()) {
+      std::sort(g.qs.begin(), g.qs.end(), std::greater<double>());
+      const double top = g.qs.front();
+      if (std::isinf(top)) {
+        score = top;  // +inf
+      } else {
+        double sum = 0.0;
+        for (double q : g.qs) sum += std::exp(q - top);
+        score = top + std::log(sum);
+      }
+    }
+    if (winner < 0 || score > winner_score ||
+        (score == winner_score && (q_of(g.rep) > q_of(winner) || (q_of(g.rep) == q_of(winner) && g.rep < winner)))) {
+      winner = g.rep;
+      winner_score = score;
+    }
+  }
+  return winner;
+}
 
 // Runs (puzzle, trajectory) units — unit u is trajectory u % K of puzzle u / K — through the rows of one Session.
 // Each row keeps its own step count (noise is keyed by it), so a row freed by an early exit is refilled at once
@@ -327,9 +374,10 @@ Selection select(const SolveResult& result, int k_prefix, const int32_t* label, 
       best = &g;
   sel.mode = best->rep;
   sel.mode_count = best->count;
+  sel.vote = vote_winner(result, sel.k);
   // The policy's choice. Valid: the highest-q checker-valid trajectory (strict '>': lowest index among ties),
   // best-Q when none is valid.
-  sel.chosen = policy == SelectPolicy::Mode ? sel.mode : sel.best_q;
+  sel.chosen = policy == SelectPolicy::Mode ? sel.mode : policy == SelectPolicy::Vote ? sel.vote : sel.best_q;
   if (policy == SelectPolicy::Valid) {
     int best_valid = -1;
     for (int t = 0; t < sel.k; ++t)
@@ -347,6 +395,7 @@ Selection select(const SolveResult& result, int k_prefix, const int32_t* label, 
       if (correct(t)) sel.pass = 1;
     sel.best_q_correct = correct(sel.best_q);
     sel.mode_correct = correct(sel.mode);
+    sel.vote_correct = correct(sel.vote);
   }
   return sel;
 }
