@@ -78,7 +78,8 @@ async function main() {
     console.log(`line ${i + 1}: deterministic wrong, PTRM chose #${ptrm.chosen} (correct; ${agree}/${rec.k} trajectories ` +
       `correct, ${distinct} distinct answers, stopped after step ${stepsRun} / ${rec.steps})`);
     const cand = { line: i + 1, question, label, det, ptrm, distinct, agree, stepsRun, early, watchable };
-    const rank = (c) => [rec.exit === 'none' || c.early ? 1 : 0, c.watchable ? 1 : 0, c.distinct];
+    // Steps run count up to 3 (a solve stopping at step 2 beats one stopping at step 1), then disagreement.
+    const rank = (c) => [rec.exit === 'none' || c.early ? 1 : 0, c.early ? Math.min(c.stepsRun, 3) : 3, c.distinct];
     const better = (a, b) => { const ra = rank(a), rb = rank(b); const i = ra.findIndex((x, j) => x !== rb[j]); return i >= 0 && ra[i] > rb[i]; };
     if (!best || better(cand, best)) best = cand;
     if ((rec.exit === 'none' || early) && watchable && distinct >= Math.min(4, rec.k)) break;
