@@ -12,7 +12,8 @@
 //
 // Rerun it whenever the model file changes. Prefers puzzles inside the model's trained range and, among those,
 // with an early exit one whose solve stops before the last step (so the first Solve shows the exit) but not before
-// step 3 (so something is seen to evolve), then the first where the K trajectories disagree most (more to see in the trajectory cards and the PCA).
+// step 3 (so something is seen to evolve), then the first where the K trajectories disagree most (more to see in
+// the trajectory cards and the PCA).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -60,6 +61,10 @@ async function main() {
   const setFile = path.join(REPO, 'assets/puzzles', `${probe.task}${probe.board}.txt`);
   const lines = readFileSync(setFile, 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim());
   const range = settings.trained && settings.trained.measure === 'givens' ? settings.trained : null;
+  // A candidate's rank, compared left to right: the exit ends it early (with an exit), steps run up to 3 (a solve
+  // stopping at step 2 beats one stopping at step 1), then disagreement.
+  const rank = (c) => [rec.exit === 'none' || c.early ? 1 : 0, c.early ? Math.min(c.stepsRun, 3) : 3, c.distinct];
+  const better = (a, b) => { const ra = rank(a), rb = rank(b); const j = ra.findIndex((x, n) => x !== rb[n]); return j >= 0 && ra[j] > rb[j]; };
   let best = null;
   for (let i = 0; i < Math.min(lines.length, Number(o.scan)); i++) {
     const [question, label] = lines[i].split(',');
@@ -77,10 +82,7 @@ async function main() {
     const watchable = !early || stepsRun >= Math.min(3, rec.steps);
     console.log(`line ${i + 1}: deterministic wrong, PTRM chose #${ptrm.chosen} (correct; ${agree}/${rec.k} trajectories ` +
       `correct, ${distinct} distinct answers, stopped after step ${stepsRun} / ${rec.steps})`);
-    const cand = { line: i + 1, question, label, det, ptrm, distinct, agree, stepsRun, early, watchable };
-    // Steps run count up to 3 (a solve stopping at step 2 beats one stopping at step 1), then disagreement.
-    const rank = (c) => [rec.exit === 'none' || c.early ? 1 : 0, c.early ? Math.min(c.stepsRun, 3) : 3, c.distinct];
-    const better = (a, b) => { const ra = rank(a), rb = rank(b); const i = ra.findIndex((x, j) => x !== rb[j]); return i >= 0 && ra[i] > rb[i]; };
+    const cand = { line: i + 1, question, label, det, ptrm, distinct, agree, stepsRun, early };
     if (!best || better(cand, best)) best = cand;
     if ((rec.exit === 'none' || early) && watchable && distinct >= Math.min(4, rec.k)) break;
   }

@@ -24,46 +24,50 @@ constexpr uint32_t kStepKeyStride = 1024;     // noise key = step·1024 (+ 1 + i
 
 [[noreturn]] void bad_options(const std::string& m) { throw Error(ErrorKind::BadOptions, m); }
 
-// SelectPolicy::Vote over trajectories 0..k-1 (k >= 1), the one place the rule is written: group the exact final
-// answers; a group scores log Σ exp(q) over its members' final q_halt, computed as max + log Σ exp(q - max) in
-// double with the members' q summed largest first (equal multisets of q score the same bits, whatever the
-// trajectory order). NaN and -inf q add nothing: a group without any other q scores -inf, and a +inf q scores
-// +inf. The winner is the highest score, then the higher member q, then the lowest index; it is represented by its
-// best-Q member (NaN counted as -inf; ties → lowest index).
-int vote_winner(const SolveResult& result, int k) {
+// A k prefix's trajectories grouped by exact final answer, members in index order. select() groups once; mode and
+// vote both read the groups.
+struct AnswerGroup {
+  std::vector<int> members;
+  int mode_rep = -1;  // mode's representative: the best-Q member by raw final q (strict '>': lowest index)
+};
+using AnswerGroups = std::map<std::vector<int32_t>, AnswerGroup>;
+
+// SelectPolicy::Vote, the one place the rule is written: a group scores log Σ exp(q) over its members' final
+// q_halt, computed as max + log Σ exp(q - max) in double with the members' q summed largest first (equal multisets
+// of q score the same bits, whatever the trajectory order). NaN and -inf q add nothing: a group without any other q
+// scores -inf, and a +inf q scores +inf. The winner is the highest score, then the higher member q, then the lowest
+// index; it is represented by its best-Q member (NaN counted as -inf; ties → lowest index).
+int vote_winner(const SolveResult& result, const AnswerGroups& groups) {
   constexpr double kNegInf = -std::numeric_limits<double>::infinity();
   auto q_of = [&](int t) {
     const auto& q = result.trajectories[t].q_halt;
     return q.empty() || std::isnan(q.back()) ? kNegInf : static_cast<double>(q.back());
   };
-  struct Group {
-    int rep = -1;
-    std::vector<double> qs;  // the members' q that count (not NaN, not -inf)
-  };
-  std::map<std::vector<int32_t>, Group> groups;
-  for (int t = 0; t < k; ++t) {
-    Group& g = groups[result.trajectories[t].answer];
-    if (g.rep < 0 || q_of(t) > q_of(g.rep)) g.rep = t;
-    if (q_of(t) > kNegInf) g.qs.push_back(q_of(t));
-  }
   int winner = -1;
   double winner_score = kNegInf;
-  for (auto& [answer, g] : groups) {
+  std::vector<double> qs;  // one group's q that count (not NaN, not -inf)
+  for (const auto& [answer, g] : groups) {
+    int rep = -1;
+    qs.clear();
+    for (int t : g.members) {
+      if (rep < 0 || q_of(t) > q_of(rep)) rep = t;
+      if (q_of(t) > kNegInf) qs.push_back(q_of(t));
+    }
     double score = kNegInf;
-    if (!g.qs.empty()) {
-      std::sort(g.qs.begin(), g.qs.end(), std::greater<double>());
-      const double top = g.qs.front();
+    if (!qs.empty()) {
+      std::sort(qs.begin(), qs.end(), std::greater<double>());
+      const double top = qs.front();
       if (std::isinf(top)) {
         score = top;  // +inf
       } else {
         double sum = 0.0;
-        for (double q : g.qs) sum += std::exp(q - top);
+        for (double q : qs) sum += std::exp(q - top);
         score = top + std::log(sum);
       }
     }
     if (winner < 0 || score > winner_score ||
-        (score == winner_score && (q_of(g.rep) > q_of(winner) || (q_of(g.rep) == q_of(winner) && g.rep < winner)))) {
-      winner = g.rep;
+        (score == winner_score && (q_of(rep) > q_of(winner) || (q_of(rep) == q_of(winner) && rep < winner)))) {
+      winner = rep;
       winner_score = score;
     }
   }
@@ -357,24 +361,22 @@ Selection select(const SolveResult& result, int k_prefix, const int32_t* label, 
   for (int t = 1; t < sel.k; ++t)
     if (final_q(t) > final_q(sel.best_q)) sel.best_q = t;
   // mode: group exact answers; each group is represented by its best-Q member.
-  struct Group {
-    int count = 0, rep = -1;
-  };
-  std::map<std::vector<int32_t>, Group> groups;
+  AnswerGroups groups;
   for (int t = 0; t < sel.k; ++t) {
-    Group& g = groups[result.trajectories[t].answer];
-    ++g.count;
-    if (g.rep < 0 || final_q(t) > final_q(g.rep)) g.rep = t;
+    AnswerGroup& g = groups[result.trajectories[t].answer];
+    g.members.push_back(t);
+    if (g.mode_rep < 0 || final_q(t) > final_q(g.mode_rep)) g.mode_rep = t;
   }
-  const Group* best = nullptr;
+  const AnswerGroup* best = nullptr;
   for (const auto& [answer, g] : groups)
-    if (!best || g.count > best->count ||
-        (g.count == best->count &&
-         (final_q(g.rep) > final_q(best->rep) || (final_q(g.rep) == final_q(best->rep) && g.rep < best->rep))))
+    if (!best || g.members.size() > best->members.size() ||
+        (g.members.size() == best->members.size() &&
+         (final_q(g.mode_rep) > final_q(best->mode_rep) ||
+          (final_q(g.mode_rep) == final_q(best->mode_rep) && g.mode_rep < best->mode_rep))))
       best = &g;
-  sel.mode = best->rep;
-  sel.mode_count = best->count;
-  sel.vote = vote_winner(result, sel.k);
+  sel.mode = best->mode_rep;
+  sel.mode_count = static_cast<int>(best->members.size());
+  sel.vote = vote_winner(result, groups);
   // The policy's choice. Valid: the highest-q checker-valid trajectory (strict '>': lowest index among ties),
   // best-Q when none is valid.
   sel.chosen = policy == SelectPolicy::Mode ? sel.mode : policy == SelectPolicy::Vote ? sel.vote : sel.best_q;
