@@ -66,4 +66,9 @@ build() {
 
 [ $# -gt 0 ] || { echo "usage: bash training/data.sh NAME ... | --list" >&2; exit 2; }
 if [ "$1" = --list ]; then echo "$NAMES" | tr ' ' '\n'; exit 0; fi
+# One builder at a time: two runs resumed together (or a resume beside the CI) would otherwise share NAME.partial,
+# and the first to finish would rename the other's half-written files into place. The second waits, then finds the set.
+mkdir -p training/data
+exec 9> training/data/.lock
+flock 9
 for name in "$@"; do build "$name"; done
