@@ -259,7 +259,7 @@ async function puzzleFromFile(file) {
 
 // ---- models -------------------------------------------------------------------------------------------------
 
-const pct = (x) => `${(x * 100).toFixed(x >= 0.995 ? 0 : 1).replace(/\.0$/, '')} %`;
+const pct = (x) => `${(x * 100).toFixed(1).replace(/\.0$/, '')} %`; // 0.995 is 99.5 %, not 100 %
 
 // One line for the picker: name and held-out accuracy (the task is in the task picker and the info below).
 function modelLabel(m) {
