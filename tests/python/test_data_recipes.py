@@ -1,6 +1,7 @@
 """training/data.sh, the one home of the data recipes: every run's cmd.sh asks it for the sets it reads, a set is
 only ever complete or absent (built in NAME.partial, renamed at the end), a failed build leaves nothing that a
-later run would take for the real set, and two builders started together build a set once. The builders are replaced by a stub PY that records its arguments."""
+later run would take for the real set, and two builders started together build a set once. The builders are
+replaced by a stub PY that records its arguments."""
 import glob
 import os
 import re
@@ -39,10 +40,13 @@ def repo(tmp_path):
     return tmp_path
 
 
+def stub_env(repo, fail="", slow="0"):
+    return dict(os.environ, PY=str(repo / "py"), LOG=str(repo / "log"), FAIL=fail, SLOW=slow)
+
+
 def data_sh(repo, *names, fail=""):
-    env = dict(os.environ, PY=str(repo / "py"), LOG=str(repo / "log"), FAIL=fail)
-    return subprocess.run(["bash", str(repo / "training" / "data.sh"), *names], env=env, capture_output=True,
-                          text=True)
+    return subprocess.run(["bash", str(repo / "training" / "data.sh"), *names], env=stub_env(repo, fail),
+                          capture_output=True, text=True)
 
 
 def sets(repo):
@@ -108,7 +112,7 @@ def test_unknown_names_and_no_names_are_usage_errors(repo):
 def test_two_builders_at_once_build_a_set_once(repo):
     # Two runs resumed together on a fresh machine: without the lock the second cleared the first's NAME.partial
     # midway and the first renamed a half-written set into place.
-    env = dict(os.environ, PY=str(repo / "py"), LOG=str(repo / "log"), FAIL="", SLOW="1")
+    env = stub_env(repo, slow="1")
     cmd = ["bash", str(repo / "training" / "data.sh"), "sudoku9m"]
     first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
