@@ -265,8 +265,8 @@ function solvePlan(o, file) {
   if (error) throw new Error(`${path.relative(repo, card)}: ${error}`);
   const s = { ...DEFAULTS, ...((settings && settings.recommended) || {}) };
   return {
-    tab: { k: s.k, steps: s.steps, sigma: s.sigma, seed: String(s.seed), earlyExit: earlyExitFor(s.exit), select: s.select, threads: tabThreads },
-    text: `K ${s.k}, σ ${s.sigma}, ${s.steps} steps, exit ${s.exit}, select ${s.select}${settings ? ' (card)' : ' (no card: defaults)'}, threads ${threads}`,
+    tab: { k: s.k, steps: s.steps, sigma: s.sigma, seed: String(s.seed), noiseOn: s.noise, earlyExit: earlyExitFor(s.exit), select: s.select, threads: tabThreads },
+    text: `K ${s.k}, σ ${s.sigma}, ${s.steps} steps, noise ${s.noise}, exit ${s.exit}, select ${s.select}${settings ? ' (card)' : ' (no card: defaults)'}, threads ${threads}`,
   };
 }
 

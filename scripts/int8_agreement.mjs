@@ -4,14 +4,15 @@
 // sigma) — and prints: answers identical (%), fp32 accuracy, int8 accuracy, and the verdict against the bar int8
 // must meet to be offered as the default (identical on ≥ 99 %, accuracy within 1 point), and the identical share split
 // by whether fp32 solved the puzzle (where int8 changes answers: on solved or on failed puzzles). Not a test: a report.
-// Steps and sigma are the card's recommended settings (its ptrm-card block, read as the web app reads it), never a
-// copy of them here. Default models: every shipped model with a bundled puzzle set.
+// Steps, sigma and the noise target are the card's recommended settings (its ptrm-card block, read as the web app
+// reads it), never a copy of them here. Default models: every shipped model with a bundled puzzle set.
 //   node scripts/int8_agreement.mjs [--ptrm build/ptrm] [--limit N] [--models sudoku9,maze15,...] [--k16]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cardSettings } from './model_index.mjs';
+import { DEFAULTS } from '../web/app/params.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -34,9 +35,9 @@ function recommended(name) {
   return r;
 }
 
-function solve(model, puzzle, precision, k, sigma, steps) {
+function solve(model, puzzle, precision, k, sigma, steps, noise) {
   const out = execFileSync(ptrm, ['solve', '--model', model, '--puzzle', puzzle, '--k', String(k), '--sigma', String(sigma),
-    '--steps', String(steps), '--seed', '0', '--threads', '1', '--precision', precision, '--json'], { encoding: 'utf8' });
+    '--steps', String(steps), '--noise-on', noise, '--seed', '0', '--threads', '1', '--precision', precision, '--json'], { encoding: 'utf8' });
   return JSON.parse(out).answer;
 }
 
@@ -45,13 +46,13 @@ console.log('|---|---|---|---|---|---|---|---|');
 for (const name of models) {
   const model = path.join(modelsDir, `${name}.safetensors`);
   const lines = fs.readFileSync(path.join(repo, 'assets', 'puzzles', `${name}.txt`), 'utf8').split('\n').filter(Boolean).slice(0, limit);
-  const { steps, sigma } = recommended(name);
+  const { steps, sigma, noise = DEFAULTS.noise } = recommended(name);
   for (const [k, s] of withK16 ? [[1, 0], [16, sigma]] : [[1, 0]]) {
     let same = 0, ok32 = 0, ok8 = 0, sameRight = 0;
     for (const line of lines) {
       const cut = line.lastIndexOf(',');
       const q = line.slice(0, cut), label = line.slice(cut + 1);
-      const a32 = solve(model, q, 'fp32', k, s, steps), a8 = solve(model, q, 'int8', k, s, steps);
+      const a32 = solve(model, q, 'fp32', k, s, steps, noise), a8 = solve(model, q, 'int8', k, s, steps, noise);
       // Answers come back in the task's text form (mazes: N lines); labels are one line.
       const norm = (t) => t.replace(/\n/g, '');
       const right = norm(a32) === norm(label);

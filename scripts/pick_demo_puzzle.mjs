@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cardSettings, modelIndex } from './model_index.mjs';
 import { earlyExitFor } from '../web/lib/exits.js';
+import { DEFAULTS } from '../web/app/params.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -35,10 +36,10 @@ function args(argv) {
 }
 
 // exit: a word of web/lib/exits.js, through the engine's earlyExit option it stands for to the CLI's flags.
-function solve(cli, model, puzzle, { k, sigma, steps, seed, exit, select }) {
+function solve(cli, model, puzzle, { k, sigma, steps, seed, noise, exit, select }) {
   const early = earlyExitFor(exit);
   const out = execFileSync(cli, ['solve', '--model', model, '--puzzle', puzzle, '--k', String(k), '--sigma',
-    String(sigma), '--steps', String(steps), '--seed', String(seed), ...(early.haltOnQ ? ['--halt-on-q'] : []),
+    String(sigma), '--steps', String(steps), '--seed', String(seed), '--noise-on', noise, ...(early.haltOnQ ? ['--halt-on-q'] : []),
     ...(early.stopOnValid !== 'none' ? ['--stop-on-valid', early.stopOnValid] : []), '--select', select,
     '--threads', '1', '--json'], { encoding: 'utf8' });
   return JSON.parse(out);
@@ -54,7 +55,7 @@ async function main() {
   const base = model.replace(/\.safetensors$/, '');
   const { settings, error } = cardSettings(readFileSync(`${base}.md`, 'utf8'));
   if (!settings || !settings.recommended) throw new Error(`${base}.md has no ptrm-card block with recommended settings${error ? `: ${error}` : ''}`);
-  const rec = { seed: 1, exit: 'none', select: 'bestQ', ...settings.recommended };
+  const rec = { ...DEFAULTS, ...settings.recommended }; // the page's defaults where the card says nothing
   // The bundled set for the model's task and board (read from its header, as the page's index does).
   const probe = (await modelIndex(path.dirname(model))).models.find((x) => x.file === path.basename(model));
   if (!probe || !probe.task) throw new Error(`${o.model}: not a readable ptrm model`);

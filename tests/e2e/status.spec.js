@@ -287,12 +287,16 @@ test('picking another model applies its recommended settings; maze start and goa
   await waitState(page, 'ready');
   const maze = await page.evaluate(async () => (await (await fetch('/assets/models/index.json')).json()).models.find((m) => m.task === 'maze'));
   test.skip(!maze, 'no maze model shipped');
+  await page.locator('#noise').selectOption('y'); // a setting picked by hand for the Sudoku model
   await page.locator('#task').selectOption(`maze:${maze.board}`);
   await waitState(page, 'ready');
   await expect(page.locator('#steps')).toHaveValue(String(maze.recommended.steps));
   await expect(page.locator('#sigma')).toHaveValue(String(maze.recommended.sigma));
-  // The maze card names no early exit: the defaults, not the Sudoku card's exit carried over.
+  // The maze card names no noise target and no early exit: the defaults, not the hand-picked noise or the Sudoku
+  // card's exit carried over.
   expect(maze.recommended.exit).toBeUndefined();
+  expect(maze.recommended.noise).toBeUndefined();
+  await expect(page.locator('#noise')).toHaveValue('z');
   await expect(page.locator('#exit')).toHaveValue('none');
   await expect(page.locator('#select')).toHaveValue('bestQ');
   await expect(page.getByTestId('model-info')).not.toContainText('stop at the first valid answer');

@@ -298,10 +298,11 @@ function showModelInfo(info, entry, cache = '') {
   if (entry && entry.trained) rows.push(['Trained on', entry.trained.text || `${entry.trained.min}–${entry.trained.max} ${entry.trained.measure}`]);
   const rec = recommendedFor(info, entry);
   const card = (entry && entry.recommended) || null;
-  // The early exit and answer rule only where the card recommends them (otherwise they are the defaults).
+  // The noise target, early exit and answer rule only where the card recommends them (otherwise the defaults).
+  const noiseText = card && card.noise ? ` · noise on ${card.noise}` : '';
   const exitText = card && card.exit ? ` · ${EXIT_WORDS[card.exit] || `early exit '${card.exit}'`}` : '';
   const selectText = card && card.select ? ` · answer: ${SELECT_WORDS[card.select] || card.select}` : '';
-  rows.push(['Recommended', `K ${rec.k ?? '–'}, σ ${rec.sigma ?? '–'}, ${rec.steps} steps${exitText}${selectText}${card ? '' : ' (no card: steps = the model\'s halt_max_steps)'}`]);
+  rows.push(['Recommended', `K ${rec.k ?? '–'}, σ ${rec.sigma ?? '–'}, ${rec.steps} steps${noiseText}${exitText}${selectText}${card ? '' : ' (no card: steps = the model\'s halt_max_steps)'}`]);
   const dl = document.createElement('dl');
   for (const [k, v] of rows) {
     const dt = document.createElement('dt'); dt.textContent = k;
@@ -324,11 +325,15 @@ function showModelInfo(info, entry, cache = '') {
   }
 }
 
-// The card's recommended settings; without a card, the model's own step count. The early exit and the answer rule
-// are the card's or the defaults ('none', 'bestQ'), so a model's recommendation never carries over to the next.
+// The card's recommended settings; without a card, the model's own step count. The noise target, the early exit
+// and the answer rule are the card's or the defaults ('z', 'none', 'bestQ'), so a model's recommendation never
+// carries over to the next.
 function recommendedFor(info, entry) {
   const rec = (entry && entry.recommended) || {};
-  return { ...rec, steps: rec.steps ?? info.config.halt_max_steps, exit: rec.exit ?? DEFAULTS.exit, select: rec.select ?? DEFAULTS.select };
+  return {
+    ...rec, steps: rec.steps ?? info.config.halt_max_steps,
+    noise: rec.noise ?? DEFAULTS.noise, exit: rec.exit ?? DEFAULTS.exit, select: rec.select ?? DEFAULTS.select,
+  };
 }
 
 // values: any of SETTINGS; source: words for where they came from.

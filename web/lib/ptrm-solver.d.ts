@@ -5,10 +5,11 @@ import type { PtrmError, Solver, SolveResult, StepEvent } from '../engine/ptrm.j
 export declare class PtrmSolverElement extends HTMLElement {
   /**
    * Attributes: model (URL; default: the deployment's default model), puzzle, k, sigma, steps, seed,
-   * exit ('none' | 'haltOnQ' | 'trajectory' | 'solve': the engine's earlyExit, web/lib/exits.js),
+   * noise ('z' | 'y' | 'both': the engine's noiseOn), exit ('none' | 'haltOnQ' | 'trajectory' | 'solve': the
+   * engine's earlyExit, web/lib/exits.js),
    * select ('bestQ' | 'mode' | 'valid' | 'vote': the engine's answer rule), autosolve. An attribute left out takes
-   * the default model's card recommendation (without `model`), else k 8, sigma 0.3, the model's steps, seed 1, exit
-   * 'none', select 'bestQ'. A bad value is the engine's BadOptionsError, reported as a `ptrm-error` event.
+   * the default model's card recommendation (without `model`), else k 8, sigma 0.3, the model's steps, seed 1, noise
+   * 'z', exit 'none', select 'bestQ'. A bad value is the engine's BadOptionsError, reported as a `ptrm-error` event.
    */
   static readonly observedAttributes: string[];
   /** Resolves to the loaded Solver (its `info` says task and board), or null if loading failed. */

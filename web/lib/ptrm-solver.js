@@ -2,15 +2,16 @@
 //
 //   <script type="module" src="https://host/lib/ptrm-solver.js"></script>
 //   <ptrm-solver model="https://host/assets/models/x.safetensors" puzzle="…" k="8" sigma="0.3" steps="16" seed="1"
-//                exit="solve" select="valid" autosolve></ptrm-solver>
+//                noise="z" exit="solve" select="valid" autosolve></ptrm-solver>
 //
+// `noise`: what the PTRM noise is added to, z (the latent, the paper's choice), y (the answer state) or both.
 // `exit`: the early exit, one word of lib/exits.js: none (all steps), haltOnQ (a trajectory stops once q_halt > 0),
 // trajectory (a trajectory stops once its answer is valid), solve (the whole solve stops at the first valid
 // answer). `select`: the engine's answer rule, bestQ, mode, valid or vote. Without `model` it uses the default model of
-// the ptrm deployment the script came from, with that model's recommended K, σ, steps, seed, exit and select (its
-// card) for any attribute left out; otherwise (and where the card says nothing) exit 'none', select 'bestQ'. A bad
-// value is the engine's BadOptionsError (a `ptrm-error` event), never silently replaced. Events (bubbling,
-// composed): `ptrm-step` (detail = the engine's step event), `ptrm-solved` (detail = result),
+// the ptrm deployment the script came from, with that model's recommended K, σ, steps, seed, noise, exit and select
+// (its card) for any attribute left out; otherwise (and where the card says nothing) noise 'z', exit 'none', select
+// 'bestQ'. A bad value is the engine's BadOptionsError (a `ptrm-error` event), never silently replaced. Events
+// (bubbling, composed): `ptrm-step` (detail = the engine's step event), `ptrm-solved` (detail = result),
 // `ptrm-error` (detail = the typed error). Methods: solve(), cancel(); properties `ready` (→ Solver), `result`.
 // Threads are used only when the host page is crossOriginIsolated; otherwise it runs single-threaded. The script
 // may come from another origin than the page (that server must send CORS headers, as scripts/serve.mjs does):
@@ -116,7 +117,7 @@ export class PtrmSolverElement extends HTMLElement {
     return this.#num(name, rec ?? fallback);
   }
 
-  // The same for a word (exit, select), passed on as written: the engine checks it.
+  // The same for a word (noise, exit, select), passed on as written: the engine checks it.
   #word(name, fallback) {
     const v = this.getAttribute(name);
     if (v !== null && v !== '') return v;
@@ -174,6 +175,7 @@ export class PtrmSolverElement extends HTMLElement {
     try {
       this.result = await solver.solve(puzzle, {
         task, k, sigma: this.#setting('sigma', 0.3), steps, seed: this.getAttribute('seed') || String(this.#setting('seed', 1)),
+        noiseOn: this.#word('noise', 'z'),
         earlyExit: earlyExitFor(this.#word('exit', 'none')), select: this.#word('select', 'bestQ'),
         signal: this.controller.signal,
         onStep: (ev) => {
