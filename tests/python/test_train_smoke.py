@@ -6,6 +6,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -123,6 +124,14 @@ def test_tiny_run_lowers_loss_resumes_and_exports(data, tmp_path):
     probe = json.load(open(out_json))
     assert probe["step"] == 45 and probe["results"][0]["exact"] == want and probe["results"][0]["n"] == 16
     assert {f: os.path.getmtime(os.path.join(dp, f)) for dp, _, fs in os.walk(run) for f in fs} == before
+
+    # --ckpt with a copy named by hand (not step_<N>.pt, which is all the trainer resumes from): the same row.
+    renamed = str(tmp_path / "kept-by-hand.pt")
+    shutil.copy(os.path.join(run, "ckpt", "step_0000045.pt"), renamed)
+    r = subprocess.run([sys.executable, os.path.join(TRAINING, "probe.py"), "--run", run, "--cli", cli, "--ckpt",
+                        renamed, "--data", data, "--steps", "2"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"| run | 45 | {100 * want:.1f} |", r.stdout
 
 
 def test_probe_rejects_a_folder_without_checkpoints(tmp_path, data):
