@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -40,10 +39,10 @@ def copy_checkpoint(run: str, ckpt: str | None, dest: str) -> str:
         if src is None:
             raise SystemExit(f"{run}: no checkpoint (ckpt/step_*.pt)")
         try:
-            # The trainer resumes from ckpt/step_<N>.pt only; any other name (a copy named by hand) goes in as
-            # step 0, and the step reported is the one stored in the checkpoint.
-            name = os.path.basename(src) if re.fullmatch(r"step_\d+\.pt", os.path.basename(src)) else "step_0.pt"
-            shutil.copy(src, os.path.join(dest, "ckpt", name))
+            # The trainer resumes only from ckpt/step_<N>.pt, and dest holds just this one checkpoint, so it goes
+            # in under a fixed such name whatever it was called (a copy named by hand); the step reported is the
+            # one stored in the checkpoint.
+            shutil.copy(src, os.path.join(dest, "ckpt", "step_0.pt"))
             return src
         except FileNotFoundError:
             if ckpt:
