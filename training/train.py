@@ -117,7 +117,7 @@ def parse_args(argv=None):
         args.pos = "none" if args.mlp_t == "on" else "rope"
     args.puzzle_emb_lr = args.lr if args.puzzle_emb_lr is None else args.puzzle_emb_lr
     args.puzzle_emb_wd = args.wd if args.puzzle_emb_wd is None else args.puzzle_emb_wd
-    for name in ("batch", "n_sup", "eval_n_sup", "hidden", "log_every", "eval_batch", "threads"):
+    for name in ("batch", "n_sup", "eval_n_sup", "hidden", "log_every", "eval_batch", "eval_limit", "threads"):
         if getattr(args, name) <= 0:
             p.error(f"--{name.replace('_', '-')} must be positive")
     if not (0 <= args.train_noise <= 10) or not (0 <= args.train_noise_frac <= 1):  # also rejects NaN

@@ -171,6 +171,13 @@ def test_resume_rejects_other_config(data, tmp_path):
                                                              "--run", run, "--resume", "--max-steps", "3"])
 
 
+def test_bad_sizes_are_argument_errors(data, tmp_path):
+    # --eval-limit 0 used to reach torch.cat on an empty held-out set (a traceback, even with --export-only)
+    for flag in ("--eval-limit", "--batch", "--hidden"):
+        err = train_refused(TINY + [flag, "0", "--train", data, "--test", data, "--run", str(tmp_path / "r")])
+        assert f"{flag} must be positive" in err, err
+
+
 def test_train_noise_perturbs_only_noisy_rows_that_carry_on():
     import train as trainmod
     from ptrm_ref.model import ACTCarry, InnerCarry
